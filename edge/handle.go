@@ -1,0 +1,201 @@
+package edge
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/isolate"
+)
+
+// handle is the front door: route, convert, run, write back.
+func (n *Node) handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	id := n.ids.next()
+	ctx.Response.Header.Set("x-request-id", id)
+	d := n.route(ctx)
+	if d == nil {
+		if e := n.devErr.Load(); e != nil {
+			n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, (*e).Error())
+			return
+		}
+		n.writeError(ctx, id, fasthttp.StatusNotFound, "no deployment serves this host and path")
+		return
+	}
+	v := d.acquire()
+	if v == nil {
+		n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, "the deployment is not running")
+		return
+	}
+	defer v.release()
+	req := toRequest(ctx, id)
+	res, err := v.pool.Do(context.Background(), req)
+	if err != nil {
+		n.fail(ctx, id, d.name, err)
+	} else {
+		writeResponse(ctx, res)
+	}
+	if n.cfg.AccessLog {
+		n.log.Info("request", "request_id", id, "deployment", d.name, "method", req.Method, "url", req.URL,
+			"status", ctx.Response.StatusCode(), "duration", time.Since(start))
+	}
+}
+
+// toRequest converts a fasthttp request into an isolate.Request. Header
+// names are lower-cased; every header byte is copied into one string the
+// fields slice into, so the request owns its data after the handler returns.
+func toRequest(ctx *fasthttp.RequestCtx, id string) *isolate.Request {
+	r := &ctx.Request
+	size := 0
+	count := 0
+	r.Header.VisitAll(func(k, v []byte) {
+		size += len(k) + len(v)
+		count++
+	})
+	buf := make([]byte, 0, size)
+	r.Header.VisitAll(func(k, v []byte) {
+		for _, c := range k {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+		}
+		buf = append(buf, v...)
+	})
+	all := string(buf)
+	fields := make([]isolate.HeaderField, 0, count)
+	off := 0
+	r.Header.VisitAll(func(k, v []byte) {
+		name := all[off : off+len(k)]
+		off += len(k)
+		fields = append(fields, isolate.HeaderField{Name: name, Value: all[off : off+len(v)]})
+		off += len(v)
+	})
+	scheme := "http://"
+	if ctx.IsTLS() {
+		scheme = "https://"
+	}
+	req := &isolate.Request{
+		ID:         id,
+		Method:     string(r.Header.Method()),
+		URL:        scheme + string(r.Host()) + string(r.RequestURI()),
+		Header:     fields,
+		RemoteAddr: ctx.RemoteAddr().String(),
+	}
+	if b := r.Body(); len(b) > 0 {
+		req.Body = append([]byte(nil), b...)
+	}
+	return req
+}
+
+// hopByHop are headers a handler may not set on the wire: the server owns
+// the connection and the framing.
+var hopByHop = map[string]bool{
+	"connection": true, "keep-alive": true, "transfer-encoding": true, "upgrade": true,
+	"proxy-connection": true, "te": true, "trailer": true, "content-length": true,
+}
+
+// writeResponse writes a handler's response.
+func writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response) {
+	ctx.SetStatusCode(res.Status)
+	h := &ctx.Response.Header
+	for _, f := range res.Header {
+		if hopByHop[f.Name] {
+			continue
+		}
+		if f.Name == "content-type" {
+			h.SetContentType(f.Value)
+			continue
+		}
+		h.Add(f.Name, f.Value)
+	}
+	if res.Stream != nil {
+		s := res.Stream
+		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+			defer s.Close()
+			for {
+				chunk, err := s.Next()
+				if err != nil {
+					return
+				}
+				if len(chunk) == 0 {
+					continue
+				}
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+				if err := w.Flush(); err != nil {
+					return
+				}
+			}
+		})
+		return
+	}
+	ctx.Response.SetBodyRaw(res.Body)
+}
+
+// fail answers a request whose handler failed.
+func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, err error) {
+	status := fasthttp.StatusInternalServerError
+	msg := "the handler failed"
+	var mna *isolate.MethodNotAllowedError
+	var se *isolate.ScriptError
+	switch {
+	case errors.As(err, &mna):
+		ctx.Response.Header.Set("allow", strings.Join(mna.Allow, ", "))
+		n.writeError(ctx, id, fasthttp.StatusMethodNotAllowed, "method "+mna.Method+" not allowed")
+		return
+	case errors.Is(err, isolate.ErrOverloaded):
+		ctx.Response.Header.Set("retry-after", "1")
+		status, msg = fasthttp.StatusServiceUnavailable, "overloaded: every runtime is busy, retry shortly"
+	case errors.Is(err, isolate.ErrClosed):
+		ctx.Response.Header.Set("retry-after", "1")
+		status, msg = fasthttp.StatusServiceUnavailable, "the deployment is restarting"
+	case errors.Is(err, isolate.ErrWallTime):
+		status, msg = fasthttp.StatusGatewayTimeout, err.Error()
+	case errors.As(err, &se):
+		msg = se.Error()
+		if n.cfg.ExposeErrors && se.Stack != "" {
+			msg = se.Stack
+			if !strings.Contains(se.Stack, se.Message) {
+				msg = se.Error() + "\n" + se.Stack
+			}
+		}
+	default:
+		msg = err.Error()
+	}
+	attrs := []any{"request_id", id, "deployment", deployment, "status", status, "error", err.Error()}
+	if se != nil && se.Stack != "" {
+		attrs = append(attrs, "stack", se.Stack)
+	}
+	n.log.Error("request failed", attrs...)
+	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError {
+		msg = "the handler failed"
+	}
+	n.writeError(ctx, id, status, msg)
+}
+
+// writeError writes a plain-text error response naming the request id.
+func (n *Node) writeError(ctx *fasthttp.RequestCtx, id string, status int, msg string) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString(fasthttp.StatusMessage(status) + ": " + msg + "\nrequest id: " + id + "\n")
+}
+
+// handleParseError answers requests fasthttp could not parse or accept:
+// a body over the limit gets 413, anything else 400.
+func (n *Node) handleParseError(ctx *fasthttp.RequestCtx, err error) {
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("Request Entity Too Large: the body exceeds the limit\n")
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusBadRequest)
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString("Bad Request: " + err.Error() + "\n")
+}

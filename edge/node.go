@@ -1,0 +1,271 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/isolate"
+)
+
+// Config configures a Node.
+type Config struct {
+	// Listen is the public HTTP address. Default "127.0.0.1:8787".
+	Listen string
+	// Listener, when set, is used instead of listening on Listen (tests,
+	// socket activation).
+	Listener net.Listener
+	// Logger receives the node's logs. Nil discards them.
+	Logger *slog.Logger
+	// ExposeErrors puts an uncaught exception's message and stack in the
+	// 500 response body (development); otherwise the body only names the
+	// request id.
+	ExposeErrors bool
+	// AccessLog logs one line per request.
+	AccessLog bool
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests
+	// when its context ends. Default 30s.
+	ShutdownTimeout time.Duration
+	// MaxBodySize is the largest request body accepted (413 beyond).
+	// Default 100 MiB.
+	MaxBodySize int
+	// ReadTimeout, WriteTimeout and IdleTimeout bound slow clients.
+	// Defaults 30s, 60s, 120s.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	// MaxConns bounds concurrent connections. Default 256k.
+	MaxConns int
+	// Pool is the pool configuration every deployment starts from (Script,
+	// Name and Logger are set per deployment).
+	Pool isolate.PoolConfig
+}
+
+// DefaultConfig returns a Config with every default set.
+func DefaultConfig() Config {
+	return Config{
+		Listen:          "127.0.0.1:8787",
+		ShutdownTimeout: 30 * time.Second,
+		MaxBodySize:     100 << 20,
+		ReadTimeout:     30 * time.Second,
+		WriteTimeout:    60 * time.Second,
+		IdleTimeout:     120 * time.Second,
+		MaxConns:        256 * 1024,
+		Pool:            isolate.DefaultPoolConfig(),
+	}
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Listen == "" && c.Listener == nil:
+		return errors.New("edge: config: Listen is required")
+	case c.ShutdownTimeout <= 0:
+		return fmt.Errorf("edge: config: ShutdownTimeout %v must be positive", c.ShutdownTimeout)
+	case c.MaxBodySize <= 0:
+		return fmt.Errorf("edge: config: MaxBodySize %d must be positive", c.MaxBodySize)
+	case c.ReadTimeout <= 0 || c.WriteTimeout <= 0 || c.IdleTimeout <= 0:
+		return errors.New("edge: config: ReadTimeout, WriteTimeout and IdleTimeout must be positive")
+	case c.MaxConns <= 0:
+		return fmt.Errorf("edge: config: MaxConns %d must be positive", c.MaxConns)
+	}
+	return nil
+}
+
+// Node serves deployments over HTTP.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	ids    *requestIDs
+	server *fasthttp.Server
+
+	mu          sync.RWMutex
+	deployments map[string]*deployment
+	fallback    *deployment // serves every request no route claims (dev)
+	devErr      atomic.Pointer[error]
+
+	closeOnce sync.Once
+}
+
+// NewNode makes a node; Serve starts it.
+func NewNode(cfg Config) (*Node, error) {
+	def := DefaultConfig()
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = def.ShutdownTimeout
+	}
+	if cfg.MaxBodySize == 0 {
+		cfg.MaxBodySize = def.MaxBodySize
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = def.ReadTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = def.WriteTimeout
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = def.IdleTimeout
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = def.MaxConns
+	}
+	if cfg.Pool.MaxSize == 0 && cfg.Pool.MinIdle == 0 && cfg.Pool.IdleTimeout == 0 {
+		cfg.Pool = def.Pool
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{
+		cfg:         cfg,
+		log:         log,
+		ids:         newRequestIDs(),
+		deployments: map[string]*deployment{},
+	}
+	n.server = &fasthttp.Server{
+		Handler:                       n.handle,
+		Name:                          "edgefn",
+		Concurrency:                   cfg.MaxConns,
+		ReadTimeout:                   cfg.ReadTimeout,
+		WriteTimeout:                  cfg.WriteTimeout,
+		IdleTimeout:                   cfg.IdleTimeout,
+		MaxRequestBodySize:            cfg.MaxBodySize,
+		DisableHeaderNamesNormalizing: true,
+		NoDefaultContentType:          true,
+		NoDefaultServerHeader:         true,
+		DisablePreParseMultipartForm:  true,
+		CloseOnShutdown:               true,
+		SecureErrorLogMessage:         true,
+		Logger:                        fasthttpLogger{log},
+		ErrorHandler:                  n.handleParseError,
+	}
+	return n, nil
+}
+
+// fasthttpLogger sends fasthttp's own messages to slog.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Debug(fmt.Sprintf(format, args...), "component", "fasthttp")
+}
+
+// Deploy makes script the current version of the named deployment,
+// starting its pool. In-flight requests finish on the previous version,
+// which is then closed; no request fails during the swap.
+func (n *Node) Deploy(name string, script *isolate.Script) error {
+	cfg := n.cfg.Pool
+	cfg.Name = name
+	cfg.Script = script
+	cfg.Logger = n.log.With("deployment", name)
+	pool, err := isolate.NewPool(cfg)
+	if err != nil {
+		return fmt.Errorf("edge: deploy %s: %w", name, err)
+	}
+	n.mu.Lock()
+	d := n.deployments[name]
+	if d == nil {
+		d = &deployment{name: name}
+		n.deployments[name] = d
+	}
+	n.mu.Unlock()
+	d.swap(newVersion(name, pool))
+	return nil
+}
+
+// SetFallback routes every request no other route claims to the named
+// deployment (the development server serves its one handler this way).
+func (n *Node) SetFallback(name string) {
+	n.mu.Lock()
+	n.fallback = n.deployments[name]
+	n.mu.Unlock()
+}
+
+// setDevError records the development server's last build error (nil
+// when the last build succeeded): until a build succeeds, requests get it.
+func (n *Node) setDevError(err error) {
+	if err == nil {
+		n.devErr.Store(nil)
+		return
+	}
+	n.devErr.Store(&err)
+}
+
+// route picks the deployment for a request.
+func (n *Node) route(ctx *fasthttp.RequestCtx) *deployment {
+	n.mu.RLock()
+	d := n.fallback
+	n.mu.RUnlock()
+	return d
+}
+
+// Serve listens and serves until ctx ends, then stops accepting, lets the
+// requests in flight finish (bounded by ShutdownTimeout) and closes every
+// deployment.
+func (n *Node) Serve(ctx context.Context) error {
+	ln := n.cfg.Listener
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", n.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("edge: listen %s: %w", n.cfg.Listen, err)
+		}
+	}
+	n.log.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- n.server.Serve(ln) }()
+	select {
+	case err := <-errc:
+		n.Close()
+		if err != nil {
+			return fmt.Errorf("edge: serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	n.log.Info("shutting down: finishing requests in flight", "timeout", n.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), n.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := n.server.ShutdownWithContext(sctx); err != nil {
+		n.log.Warn("shutdown timed out; closing the remaining connections", "error", err)
+	}
+	n.Close()
+	return nil
+}
+
+// Addr returns the listener's address once Serve listens (for tests using
+// port 0 through Config.Listener).
+func (n *Node) Addr() net.Addr {
+	if n.cfg.Listener != nil {
+		return n.cfg.Listener.Addr()
+	}
+	return nil
+}
+
+// Close stops every deployment's pool after its requests finish. It is
+// idempotent.
+func (n *Node) Close() {
+	n.closeOnce.Do(func() {
+		n.mu.Lock()
+		deps := n.deployments
+		n.deployments = map[string]*deployment{}
+		n.fallback = nil
+		n.mu.Unlock()
+		var wg sync.WaitGroup
+		for _, d := range deps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.close()
+			}()
+		}
+		wg.Wait()
+	})
+}

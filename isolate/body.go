@@ -1,0 +1,277 @@
+package isolate
+
+import (
+	"io"
+
+	"github.com/dop251/goja"
+)
+
+// bodyKind says where a Request's or Response's body is.
+type bodyKind uint8
+
+const (
+	bodyNone   bodyKind = iota
+	bodyString          // str
+	bodyBytes           // bytes (never shared with script memory)
+	bodyHost            // the incoming request's body, still in the host
+	bodyJSStream          // stream: a JS ReadableStream
+)
+
+// body is the Fetch spec's body of a Request or Response.
+type body struct {
+	kind   bodyKind
+	str    string
+	bytes  []byte
+	host   *Request
+	stream goja.Value
+	used   bool
+}
+
+// The ways a body can be consumed.
+const (
+	asText = iota
+	asJSON
+	asArrayBuffer
+	asBytes
+)
+
+// extractBody converts a BodyInit into a body and the Content-Type it
+// implies ("" for none). Types defined by other globals (Blob, FormData,
+// ReadableStream) register extractors on in.bodyExtractors.
+func (in *instance) extractBody(v goja.Value) (body, string) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return body{}, ""
+	}
+	obj, isObj := v.(*goja.Object)
+	if !isObj {
+		return body{kind: bodyString, str: v.String()}, "text/plain;charset=UTF-8"
+	}
+	switch x := obj.Export().(type) {
+	case goja.ArrayBuffer:
+		return body{kind: bodyBytes, bytes: append([]byte(nil), x.Bytes()...)}, ""
+	case []byte:
+		return body{kind: bodyBytes, bytes: append([]byte(nil), x...)}, ""
+	}
+	if b, ok := in.viewBytes(obj); ok {
+		return body{kind: bodyBytes, bytes: append([]byte(nil), b...)}, ""
+	}
+	for _, ex := range in.bodyExtractors {
+		if b, ct, ok := ex(obj); ok {
+			return b, ct
+		}
+	}
+	if in.intr.urlSearchParams != nil && in.vm.InstanceOf(obj, in.intr.urlSearchParams) {
+		return body{kind: bodyString, str: obj.String()}, "application/x-www-form-urlencoded;charset=UTF-8"
+	}
+	if is, ok := goja.AssertFunction(in.internal.Get("isReadableStream")); ok {
+		if r, err := is(goja.Undefined(), obj); err == nil && r.ToBoolean() {
+			return body{kind: bodyJSStream, stream: obj}, ""
+		}
+	}
+	return body{kind: bodyString, str: obj.String()}, "text/plain;charset=UTF-8"
+}
+
+// viewBytes returns the bytes an ArrayBufferView (any typed array or a
+// DataView) looks at, without copying.
+func (in *instance) viewBytes(obj *goja.Object) ([]byte, bool) {
+	r, err := in.intr.isView(goja.Undefined(), obj)
+	if err != nil || !r.ToBoolean() {
+		return nil, false
+	}
+	ab, ok := obj.Get("buffer").Export().(goja.ArrayBuffer)
+	if !ok {
+		return nil, false
+	}
+	off, n := obj.Get("byteOffset").ToInteger(), obj.Get("byteLength").ToInteger()
+	b := ab.Bytes()
+	if off < 0 || n < 0 || off+n > int64(len(b)) {
+		return nil, false
+	}
+	return b[off : off+n], true
+}
+
+// consume reads the whole body and returns a promise of it in the form
+// asked for.
+func (in *instance) consume(b *body, as int) goja.Value {
+	p, resolve, reject := in.vm.NewPromise()
+	if b.used {
+		_ = reject(in.newError(in.intr.typeError, "Body has already been used; clone() the Request or Response to read it twice"))
+		return in.vm.ToValue(p)
+	}
+	if b.kind != bodyNone {
+		b.used = true
+	}
+	deliver := func(text string, bytes []byte, isText bool) {
+		switch as {
+		case asText:
+			if !isText {
+				text = decodeUTF8(bytes)
+			}
+			_ = resolve(text)
+		case asJSON:
+			if !isText {
+				text = decodeUTF8(bytes)
+			}
+			v, err := in.intr.jsonParse(goja.Undefined(), in.vm.ToValue(text))
+			if err != nil {
+				if ex, ok := err.(*goja.Exception); ok {
+					_ = reject(ex.Value())
+					return
+				}
+				_ = reject(err)
+				return
+			}
+			_ = resolve(v)
+		default:
+			if isText {
+				bytes = []byte(text)
+			}
+			if as == asBytes {
+				_ = resolve(in.newUint8Array(bytes))
+			} else {
+				_ = resolve(in.vm.NewArrayBuffer(bytes))
+			}
+		}
+	}
+	switch b.kind {
+	case bodyNone:
+		deliver("", nil, true)
+	case bodyString:
+		deliver(b.str, nil, true)
+	case bodyBytes:
+		deliver("", b.bytes, false)
+	case bodyHost:
+		if b.host.BodyStream == nil {
+			deliver("", b.host.Body, false)
+			break
+		}
+		done := in.reserve()
+		limit := in.limits.MaxBodySize
+		r := b.host.BodyStream
+		go func() {
+			data, err := io.ReadAll(io.LimitReader(r, limit+1))
+			done(func() error {
+				switch {
+				case err != nil:
+					_ = reject(in.newError(in.intr.typeError, "reading the request body failed: "+err.Error()))
+				case int64(len(data)) > limit:
+					_ = reject(in.newError(in.intr.typeError, "the request body exceeds the size limit"))
+				default:
+					deliver("", data, false)
+				}
+				return nil
+			})
+		}()
+	case bodyJSStream:
+		readAll, ok := goja.AssertFunction(in.internal.Get("readAllStream"))
+		if !ok {
+			_ = reject(in.newError(in.intr.typeError, "Body: streams are not available"))
+			break
+		}
+		pv, err := readAll(goja.Undefined(), b.stream)
+		if err != nil {
+			_ = reject(err)
+			break
+		}
+		in.thenAny(pv, func(v goja.Value) {
+			bytes, err := in.chunkBytes(v)
+			if err != nil {
+				_ = reject(in.newError(in.intr.typeError, err.Error()))
+				return
+			}
+			deliver("", bytes, false)
+		}, func(reason goja.Value) { _ = reject(reason) })
+	}
+	return in.vm.ToValue(p)
+}
+
+// thenAny attaches Go callbacks to a promise (no call binding).
+func (in *instance) thenAny(p goja.Value, onOK, onErr func(goja.Value)) {
+	obj, ok := p.(*goja.Object)
+	if !ok {
+		onOK(p)
+		return
+	}
+	then, ok := goja.AssertFunction(obj.Get("then"))
+	if !ok {
+		onOK(p)
+		return
+	}
+	_, err := then(obj, in.vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+		onOK(fc.Argument(0))
+		return goja.Undefined()
+	}), in.vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+		onErr(fc.Argument(0))
+		return goja.Undefined()
+	}))
+	if err != nil {
+		panic(err)
+	}
+}
+
+// bodyStreamOf returns the body as a ReadableStream (the .body getter).
+func (in *instance) bodyStreamOf(b *body) goja.Value {
+	switch b.kind {
+	case bodyNone:
+		return goja.Null()
+	case bodyJSStream:
+		return b.stream
+	}
+	mk, ok := goja.AssertFunction(in.internal.Get("streamFromBytes"))
+	if !ok {
+		in.throwType("body: streams are not available; use text(), json() or arrayBuffer()")
+	}
+	var src goja.Value
+	switch b.kind {
+	case bodyString:
+		src = in.newUint8Array([]byte(b.str))
+	case bodyBytes:
+		src = in.newUint8Array(b.bytes)
+	case bodyHost:
+		src = in.newUint8Array(b.host.Body)
+	}
+	s, err := mk(goja.Undefined(), src)
+	if err != nil {
+		panic(err)
+	}
+	// The stream owns the body from now on.
+	*b = body{kind: bodyJSStream, stream: s}
+	return s
+}
+
+// cloneBody returns a copy of b for clone(); a stream is teed.
+func (in *instance) cloneBody(b *body) body {
+	if b.kind != bodyJSStream {
+		return *b
+	}
+	tee, ok := goja.AssertFunction(in.internal.Get("teeStream"))
+	if !ok {
+		in.throwType("clone: cannot clone a streamed body")
+	}
+	pair, err := tee(goja.Undefined(), b.stream)
+	if err != nil {
+		panic(err)
+	}
+	po := pair.(*goja.Object)
+	b.stream = po.Get("0")
+	return body{kind: bodyJSStream, stream: po.Get("1")}
+}
+
+// defineBodyMixin adds bodyUsed and the readers to a prototype; bodyOf
+// returns the body of `this` (throwing for a foreign this).
+func (in *instance) defineBodyMixin(p *goja.Object, bodyOf func(goja.Value) *body) {
+	reader := func(as int) func(goja.FunctionCall) goja.Value {
+		return func(fc goja.FunctionCall) goja.Value { return in.consume(bodyOf(fc.This), as) }
+	}
+	in.method(p, "text", 0, reader(asText))
+	in.method(p, "json", 0, reader(asJSON))
+	in.method(p, "arrayBuffer", 0, reader(asArrayBuffer))
+	in.method(p, "bytes", 0, reader(asBytes))
+	in.getter(p, "bodyUsed", func(fc goja.FunctionCall) goja.Value {
+		b := bodyOf(fc.This)
+		return in.vm.ToValue(b.used)
+	})
+	in.getter(p, "body", func(fc goja.FunctionCall) goja.Value {
+		return in.bodyStreamOf(bodyOf(fc.This))
+	})
+}

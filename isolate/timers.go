@@ -1,0 +1,120 @@
+package isolate
+
+import (
+	"math"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// maxTimersPerCall bounds the timers one request may have armed at once.
+const maxTimersPerCall = 10000
+
+// minInterval is the shortest setInterval period (a 0 ms interval would
+// spin the loop).
+const minInterval = time.Millisecond
+
+type jsTimer struct {
+	id       int64
+	fn       goja.Callable
+	args     []goja.Value
+	interval time.Duration // > 0 for setInterval
+	timer    *time.Timer
+}
+
+// installTimers defines setTimeout, clearTimeout, setInterval and
+// clearInterval. Timers belong to the request that set them: they run while
+// the request (or its waitUntil work) is in progress and are cancelled when
+// it ends.
+func installTimers(in *instance) error {
+	vm := in.vm
+	set := func(repeat bool) func(goja.FunctionCall) goja.Value {
+		name := "setTimeout"
+		if repeat {
+			name = "setInterval"
+		}
+		return func(fc goja.FunctionCall) goja.Value {
+			c := in.cur
+			if c == nil || c.ended {
+				panic(vm.NewTypeError(name + ": timers can only be set while a request is handled, not at global scope"))
+			}
+			fn, ok := goja.AssertFunction(fc.Argument(0))
+			if !ok {
+				panic(vm.NewTypeError(name + ": the callback must be a function"))
+			}
+			if len(c.timers) >= maxTimersPerCall {
+				panic(in.newError(in.intr.rangeError, name+": too many timers (the limit is 10000 per request)"))
+			}
+			d := delayOf(fc.Argument(1))
+			t := &jsTimer{fn: fn}
+			if len(fc.Arguments) > 2 {
+				t.args = append([]goja.Value(nil), fc.Arguments[2:]...)
+			}
+			if repeat {
+				t.interval = max(d, minInterval)
+				d = t.interval
+			}
+			in.nextTimer++
+			t.id = in.nextTimer
+			if c.timers == nil {
+				c.timers = make(map[int64]*jsTimer)
+			}
+			c.timers[t.id] = t
+			t.timer = time.AfterFunc(d, func() {
+				in.post(c, func() error { return in.fireTimer(c, t) })
+			})
+			return vm.ToValue(t.id)
+		}
+	}
+	clear := func(fc goja.FunctionCall) goja.Value {
+		c := in.cur
+		if c == nil {
+			return goja.Undefined()
+		}
+		id := fc.Argument(0).ToInteger()
+		if t := c.timers[id]; t != nil {
+			t.timer.Stop()
+			delete(c.timers, id)
+		}
+		return goja.Undefined()
+	}
+	g := vm.GlobalObject()
+	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
+		"setTimeout": set(false), "setInterval": set(true), "clearTimeout": clear, "clearInterval": clear,
+	} {
+		if err := g.DefineDataProperty(name, vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fireTimer runs on the loop when t is due.
+func (in *instance) fireTimer(c *call, t *jsTimer) error {
+	if c.timers[t.id] != t {
+		return nil // cleared meanwhile
+	}
+	if t.interval > 0 {
+		t.timer.Reset(t.interval)
+	} else {
+		delete(c.timers, t.id)
+	}
+	_, err := t.fn(goja.Undefined(), t.args...)
+	return err
+}
+
+// delayOf converts a timer delay argument (ms) as browsers do: NaN,
+// negative and absent mean 0; beyond 2^31-1 ms means 1 ms.
+func delayOf(v goja.Value) time.Duration {
+	if v == nil || goja.IsUndefined(v) {
+		return 0
+	}
+	ms := v.ToFloat()
+	if math.IsNaN(ms) || ms < 0 {
+		return 0
+	}
+	if ms > math.MaxInt32 {
+		return time.Millisecond
+	}
+	return time.Duration(ms * float64(time.Millisecond))
+}
