@@ -3,6 +3,7 @@ package isolate
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -239,5 +240,19 @@ func describeValue(vm *goja.Runtime, v goja.Value) string {
 		}
 		return "a plain object"
 	}
-	return fmt.Sprintf("a %s (%s)", v.ExportType(), inspectValue(vm, v))
+	kind := "value"
+	switch v.Export().(type) {
+	case string:
+		kind = "string"
+	case bool:
+		kind = "boolean"
+	case int64, float64:
+		kind = "number"
+	case *big.Int:
+		kind = "bigint"
+	}
+	if _, ok := v.(*goja.Symbol); ok {
+		kind = "symbol"
+	}
+	return fmt.Sprintf("a %s (%s)", kind, inspect(vm, v, 0))
 }

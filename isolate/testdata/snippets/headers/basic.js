@@ -1,0 +1,16 @@
+const h = new Headers({ "Content-Type": "text/plain", "X-B": "1" });
+h.append("x-b", "2");
+h.append("Set-Cookie", "a=1");
+h.append("set-cookie", "b=2");
+console.log(h.get("content-type"), h.get("X-B"), h.has("x-b"), h.has("nope"), h.get("nope"));
+console.log(JSON.stringify([...h]));
+console.log(JSON.stringify(h.getSetCookie()));
+h.set("x-b", "3");
+h.delete("content-type");
+console.log(JSON.stringify([...h.keys()]), JSON.stringify([...h.values()]));
+const seen = [];
+h.forEach((v, k) => seen.push(k + "=" + v));
+console.log(seen.join(";"));
+console.log(String(h), Object.prototype.toString.call(h));
+console.log(new Headers([["a", " padded\t"]]).get("a") + "|");
+console.log(new Headers(new Headers({ z: "copy" })).get("z"));
