@@ -17,8 +17,9 @@ var update = flag.Bool("update", false, "rewrite golden files instead of compari
 
 // captureHandler collects console output and script errors as lines.
 type captureHandler struct {
-	mu    sync.Mutex
-	lines []string
+	mu       sync.Mutex
+	lines    []string
+	onRecord func(msg string, attrs map[string]string)
 }
 
 func (h *captureHandler) Enabled(context.Context, slog.Level) bool { return true }
@@ -27,7 +28,9 @@ func (h *captureHandler) WithGroup(string) slog.Handler           { return h }
 func (h *captureHandler) Handle(_ context.Context, r slog.Record) error {
 	line := r.Message
 	console := false
+	attrs := map[string]string{}
 	r.Attrs(func(a slog.Attr) bool {
+		attrs[a.Key] = a.Value.String()
 		if a.Key == "source" && a.Value.String() == "console" {
 			console = true
 		}
@@ -41,7 +44,11 @@ func (h *captureHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	h.mu.Lock()
 	h.lines = append(h.lines, line)
+	cb := h.onRecord
 	h.mu.Unlock()
+	if cb != nil {
+		cb(r.Message, attrs)
+	}
 	return nil
 }
 

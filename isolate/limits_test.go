@@ -1,0 +1,131 @@
+package isolate
+
+import (
+	"errors"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+)
+
+// limitSrc routes to one misbehaviour per path; "/" answers normally so a
+// test can check the pool still serves after each.
+const limitSrc = `
+export default { async fetch(req) {
+  const p = new URL(req.url).pathname;
+  switch (p) {
+    case "/loop": for (;;) {}
+    case "/microtasks": { const f = () => Promise.resolve().then(f); f(); await new Promise(() => {}); }
+    case "/recurse": { const f = (n) => f(n + 1) + 1; return new Response(String(f(0))); }
+    case "/repeat": return new Response("x".repeat(2 ** 40));
+    case "/fill": return new Response(String(new Array(1e9).fill(0).length));
+    case "/double": { let s = "x"; for (;;) s += s; }
+    case "/array": { const a = []; for (;;) a.push({ i: a.length, pad: "xxxxxxxxxxxxxxxx" }); }
+    case "/typed": return new Response(String(new Uint8Array(2 ** 40).length));
+    case "/regexp": return new Response(String(/^(?=a)(a+)+$/.test("a".repeat(40) + "!")));
+    case "/hang": await new Promise(() => {}); return new Response("never");
+    case "/sleep": await new Promise((r) => setTimeout(r, 60000)); return new Response("late");
+    case "/interval": { setInterval(() => {}, 0); await new Promise(() => {}); }
+  }
+  return new Response("ok");
+} };`
+
+func limitPool(t *testing.T, edit func(*Limits)) *Pool {
+	p, _ := newTestPool(t, limitSrc, func(c *PoolConfig) {
+		c.MinIdle = 1
+		c.MaxSize = 2
+		c.Limits.CPUTime = 50 * time.Millisecond
+		c.Limits.WallTime = 2 * time.Second
+		c.Limits.MemoryLimit = 64 << 20
+		if edit != nil {
+			edit(&c.Limits)
+		}
+	})
+	return p
+}
+
+func TestLimits(t *testing.T) {
+	p := limitPool(t, nil)
+	cases := []struct {
+		path string
+		want error
+		msg  string
+	}{
+		{"/loop", ErrCPUTime, ""},
+		{"/microtasks", ErrCPUTime, ""},
+		{"/recurse", ErrStackOverflow, ""},
+		{"/repeat", nil, "RangeError: String.prototype.repeat"},
+		{"/fill", nil, "RangeError: Array.prototype.fill"},
+		{"/typed", nil, "RangeError: Uint8Array"},
+		{"/regexp", ErrCPUTime, ""},
+		{"/hang", ErrHung, ""},
+		{"/sleep", ErrWallTime, ""},
+		{"/interval", ErrWallTime, ""},
+	}
+	for _, tc := range cases {
+		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
+			start := time.Now()
+			_, err := get(p, tc.path)
+			if err == nil {
+				t.Fatalf("%s succeeded; want it stopped by a limit", tc.path)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("%s: err = %v, want %v", tc.path, err, tc.want)
+			}
+			if tc.msg != "" && !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("%s: err = %v, want it to mention %q", tc.path, err, tc.msg)
+			}
+			t.Logf("%s: stopped after %v: %v", tc.path, time.Since(start).Round(time.Millisecond), err)
+			if got := mustGet(t, p, "/"); got != "ok" {
+				t.Fatalf("after %s the pool answered %q", tc.path, got)
+			}
+		})
+	}
+}
+
+// TestMemoryBombs checks that allocations growing step by step are stopped
+// by the heap guard (or the CPU limit) and that the memory comes back.
+func TestMemoryBombs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates hundreds of MiB")
+	}
+	p := limitPool(t, func(l *Limits) { l.CPUTime = 5 * time.Second; l.WallTime = 20 * time.Second })
+	for _, path := range []string{"/double", "/array"} {
+		_, err := get(p, path)
+		if !errors.Is(err, ErrMemoryLimit) && !errors.Is(err, ErrCPUTime) {
+			t.Fatalf("%s: err = %v, want the memory (or CPU) limit", path, err)
+		}
+		t.Logf("%s: %v", path, err)
+		if got := mustGet(t, p, "/"); got != "ok" {
+			t.Fatalf("after %s: %q", path, got)
+		}
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapAlloc > 512<<20 {
+		t.Fatalf("heap still holds %d MiB after the bombs were stopped", ms.HeapAlloc>>20)
+	}
+	if st := p.Stats(); st.Discarded < 2 {
+		t.Fatalf("runtimes that broke a limit were not discarded: %+v", st)
+	}
+}
+
+func TestCPUTimeIsPerRequestSum(t *testing.T) {
+	// Each turn is short, but the turns of one request add up.
+	src := `export default { async fetch() {
+  for (let i = 0; i < 1000; i++) {
+    const end = Date.now() + 2;
+    while (Date.now() < end) {}
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return new Response("done");
+} };`
+	p, _ := newTestPool(t, src, func(c *PoolConfig) { c.Limits.CPUTime = 100 * time.Millisecond })
+	_, err := get(p, "/")
+	if !errors.Is(err, ErrCPUTime) {
+		t.Fatalf("err = %v, want ErrCPUTime", err)
+	}
+}
