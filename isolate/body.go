@@ -10,10 +10,10 @@ import (
 type bodyKind uint8
 
 const (
-	bodyNone   bodyKind = iota
-	bodyString          // str
-	bodyBytes           // bytes (never shared with script memory)
-	bodyHost            // the incoming request's body, still in the host
+	bodyNone     bodyKind = iota
+	bodyString            // str
+	bodyBytes             // bytes (never shared with script memory)
+	bodyHost              // the incoming request's body, still in the host
 	bodyJSStream          // stream: a JS ReadableStream
 )
 

@@ -608,4 +608,3 @@ func (in *instance) valueError(v goja.Value) *ScriptError {
 	se.Message = inspectValue(in.vm, v)
 	return se
 }
-

@@ -21,8 +21,8 @@ type bodyStream struct {
 
 	pulling bool // loop only: a read() is outstanding
 
-	chunks chan []byte    // capacity 1
-	done   chan struct{}  // closed when the stream ended or failed
+	chunks chan []byte   // capacity 1
+	done   chan struct{} // closed when the stream ended or failed
 	once   sync.Once
 	err    error // io.EOF or the failure; set before done is closed
 }
@@ -151,4 +151,3 @@ func (s *bodyStream) finish(err error) {
 		s.c.stream = nil
 	}
 }
-
