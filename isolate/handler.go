@@ -120,20 +120,6 @@ func (in *instance) moduleHandler(obj *goja.Object, fetch goja.Callable) *module
 	return h
 }
 
-// newContext makes the per-request ctx (Workers' ExecutionContext, also the
-// Vercel/Netlify context): waitUntil, passThroughOnException, params.
-func (in *instance) newContext(c *call) *goja.Object {
-	if in.ctxProto == nil {
-		in.ctxProto = in.internal.Get("ExecutionContext").(*goja.Object).Get("prototype").(*goja.Object)
-	}
-	ctx := in.vm.CreateObject(in.ctxProto)
-	_ = ctx.SetSymbol(in.kCall, c.token)
-	if c.req.Params != nil {
-		_ = ctx.Set("params", c.req.Params)
-	}
-	return ctx
-}
-
 // dispatch runs the handler for c: it builds the JS Request, calls the
 // handler and settles what it returns. It runs inside a turn.
 func (in *instance) dispatch(c *call) error {

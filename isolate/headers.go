@@ -20,7 +20,7 @@ const (
 // headerList is a Headers object's state. The Request or Response that
 // owns the headers points to the same list.
 type headerList struct {
-	hidden
+	props
 	fields []HeaderField // names lower-case, in insertion order
 	guard  headerGuard
 }
@@ -80,7 +80,10 @@ func normValue(s string) (string, bool) {
 }
 
 func (in *instance) headerName(v goja.Value) string {
-	s := v.String()
+	return in.headerNameString(v.String())
+}
+
+func (in *instance) headerNameString(s string) string {
 	n, ok := normName(s)
 	if !ok {
 		in.throwType("Headers: invalid header name " + quoteJS(s))
@@ -225,7 +228,7 @@ func (in *instance) fillHeaders(h *headerList, init goja.Value) {
 		return
 	}
 	for _, k := range obj.Keys() {
-		h.fields = append(h.fields, HeaderField{Name: in.headerName(in.vm.ToValue(k)), Value: in.headerValue(obj.Get(k))})
+		h.fields = append(h.fields, HeaderField{Name: in.headerNameString(k), Value: in.headerValue(obj.Get(k))})
 	}
 }
 
@@ -242,18 +245,16 @@ func (in *instance) headersThis(v goja.Value) *headerList {
 	return h
 }
 
-// installHeaders provides the natives js/headers.js uses.
+// installHeaders defines Headers.
 func installHeaders(in *instance) error {
 	vm := in.vm
-	_ = in.internal.Set("initHeaders", func(fc goja.FunctionCall) goja.Value {
+	_, p := in.nativeClass("Headers", 0, func(fc goja.ConstructorCall) hostState {
 		h := &headerList{}
-		in.fillHeaders(h, fc.Argument(1))
-		in.attach(fc.Argument(0).(*goja.Object), h)
-		return goja.Undefined()
+		in.fillHeaders(h, fc.Argument(0))
+		return h
 	})
-	return in.internal.Set("setupHeaders", func(fc goja.FunctionCall) goja.Value {
-		p := fc.Argument(0).(*goja.Object)
-		in.protos.headers = p
+	in.protos.headers = p
+	{
 		in.method(p, "append", 2, func(fc goja.FunctionCall) goja.Value {
 			h := in.headersThis(fc.This)
 			in.checkGuard(h)
@@ -326,8 +327,8 @@ func installHeaders(in *instance) error {
 		in.method(p, "values", 0, iter(2))
 		_ = p.DefineDataPropertySymbol(goja.SymIterator, p.Get("entries"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		in.toStringTag(p, "Headers")
-		return goja.Undefined()
-	})
+	}
+	return nil
 }
 
 // arrayIterator returns arr's values() iterator.

@@ -1,46 +1,125 @@
 package isolate
 
 import (
+	"reflect"
+
 	"github.com/dop251/goja"
 )
 
-// hidden is embedded in the Go state structs of host-backed JS objects
-// (Request, Response, Headers...). The state is kept behind a per-runtime
-// symbol as a DynamicObject with no properties: scripts can neither read nor
-// change it, and the instances themselves stay ordinary JS objects (own
-// properties, symbols and accessors all work on them).
-type hidden struct{}
-
-func (hidden) Get(string) goja.Value       { return nil }
-func (hidden) Set(string, goja.Value) bool { return false }
-func (hidden) Has(string) bool             { return false }
-func (hidden) Delete(string) bool          { return false }
-func (hidden) Keys() []string              { return nil }
-
-// attach stores st as obj's hidden state.
-func (in *instance) attach(obj *goja.Object, st goja.DynamicObject) {
-	_ = obj.DefineDataPropertySymbol(in.kState, in.vm.NewDynamicObject(st), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+// props is embedded in the Go state structs of host-backed JS objects
+// (Request, Response, Headers...) and makes them goja DynamicObjects: a
+// Response made by `new Response()` *is* its Go state, with no JS-side
+// property map to fill (a tenth of the cost of an ordinary object with a
+// hidden property). props holds the string-keyed own properties scripts add
+// (itty-router sets request.params). Such objects cannot hold symbol-keyed or
+// accessor own properties: instances of subclasses (class X extends Request)
+// are ordinary objects instead, with the state behind a per-runtime symbol.
+type props struct {
+	keys []string
+	vals map[string]goja.Value
 }
 
-// stateOf returns the hidden state of v, or nil when v has none.
+func (p *props) Get(k string) goja.Value {
+	if p.vals == nil {
+		return nil
+	}
+	return p.vals[k]
+}
+
+func (p *props) Set(k string, v goja.Value) bool {
+	if p.vals == nil {
+		p.vals = make(map[string]goja.Value)
+	}
+	if _, ok := p.vals[k]; !ok {
+		p.keys = append(p.keys, k)
+	}
+	p.vals[k] = v
+	return true
+}
+
+func (p *props) Has(k string) bool {
+	_, ok := p.vals[k]
+	return ok
+}
+
+func (p *props) Delete(k string) bool {
+	if _, ok := p.vals[k]; ok {
+		delete(p.vals, k)
+		for i, key := range p.keys {
+			if key == k {
+				p.keys = append(p.keys[:i], p.keys[i+1:]...)
+				break
+			}
+		}
+	}
+	return true
+}
+
+func (p *props) Keys() []string { return p.keys }
+
+// hostState is a Go state struct behind a host-backed object.
+type hostState interface {
+	goja.DynamicObject
+	isHostState()
+}
+
+func (*props) isHostState() {}
+
+// attach stores st as obj's hidden state (for ordinary objects: subclass
+// instances).
+func (in *instance) attach(obj *goja.Object, st hostState) {
+	_ = obj.SetSymbol(in.kState, in.vm.NewDynamicObject(st))
+}
+
+// stateOf returns the state behind v, or nil when v has none.
 func (in *instance) stateOf(v goja.Value) any {
 	obj, ok := v.(*goja.Object)
 	if !ok {
+		return nil
+	}
+	if t := obj.ExportType(); t != nil && t.Kind() == reflect.Pointer {
+		if st, ok := obj.Export().(hostState); ok {
+			return st
+		}
 		return nil
 	}
 	s, ok := obj.GetSymbol(in.kState).(*goja.Object)
 	if !ok {
 		return nil
 	}
-	return s.Export()
+	st, _ := s.Export().(hostState)
+	return st
 }
 
-// newHost makes an ordinary object with the prototype and hidden state.
-func (in *instance) newHost(proto *goja.Object, st goja.DynamicObject) *goja.Object {
-	obj := in.vm.CreateObject(proto)
-	in.attach(obj, st)
+// newHost makes a host-backed object with the prototype.
+func (in *instance) newHost(proto *goja.Object, st hostState) *goja.Object {
+	obj := in.vm.NewDynamicObject(st)
+	_ = obj.SetPrototype(proto)
 	return obj
 }
+
+// nativeClass defines a class implemented in Go: construct builds the
+// state from the constructor's arguments. It returns the constructor and
+// its prototype. (goja gives a native constructor no way to tell a call
+// without new from `new X()`, so the former constructs too.)
+func (in *instance) nativeClass(name string, length int, construct func(fc goja.ConstructorCall) hostState) (*goja.Object, *goja.Object) {
+	var ctor *goja.Object
+	ctor = in.vm.ToValue(func(fc goja.ConstructorCall) *goja.Object {
+		st := construct(fc)
+		if fc.NewTarget == nil || fc.NewTarget == ctor {
+			return in.newHost(fc.This.Prototype(), st)
+		}
+		in.attach(fc.This, st)
+		return nil
+	}).(*goja.Object)
+	_ = ctor.DefineDataProperty("name", in.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = ctor.DefineDataProperty("length", in.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	proto := ctor.Get("prototype").(*goja.Object)
+	_ = in.vm.GlobalObject().DefineDataProperty(name, ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = in.internal.Set(name, ctor)
+	return ctor, proto
+}
+
 
 // method defines a native method on a prototype, non-enumerable as class
 // methods are.
@@ -73,12 +152,3 @@ func (in *instance) throwRange(msg string) {
 	panic(in.newError(in.intr.rangeError, msg))
 }
 
-// classProto returns the prototype of the class a global's JS defined and
-// registered on internal under name.
-func (in *instance) classProto(name string) *goja.Object {
-	cls, _ := in.internal.Get(name).(*goja.Object)
-	if cls == nil {
-		panic("isolate: class " + name + " is not defined")
-	}
-	return cls.Get("prototype").(*goja.Object)
-}

@@ -37,7 +37,6 @@ type instance struct {
 	kCall    *goja.Symbol // key of the call token on per-request objects
 	handler  handler
 	env      *goja.Object
-	ctxProto *goja.Object // prototype of the per-request ctx object
 	intr     intrinsics
 	protos   protos
 	// bodyExtractors turn values of types other globals define (Blob,

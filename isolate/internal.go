@@ -28,6 +28,7 @@ type protos struct {
 	headers  *goja.Object
 	request  *goja.Object
 	response *goja.Object
+	ctx      *goja.Object
 }
 
 // installInternal puts the natives the globals' JS shares on in.internal.

@@ -8,7 +8,7 @@ import (
 
 // requestState is a Request's hidden state.
 type requestState struct {
-	hidden
+	props
 	method   string
 	url      string
 	headers  *headerList  // nil until first touched on an incoming request
@@ -78,12 +78,14 @@ func (in *instance) newIncoming(req *Request) *goja.Object {
 	return in.newHost(in.protos.request, st)
 }
 
-// installRequest provides the natives js/request.js uses.
+// installRequest defines Request.
 func installRequest(in *instance) error {
 	vm := in.vm
-	_ = in.internal.Set("initRequest", func(fc goja.FunctionCall) goja.Value {
-		this := fc.Argument(0).(*goja.Object)
-		input, initV := fc.Argument(1), fc.Argument(2)
+	_, p := in.nativeClass("Request", 1, func(fc goja.ConstructorCall) hostState {
+		if len(fc.Arguments) == 0 {
+			in.throwType("Request: 1 argument required, but only 0 present")
+		}
+		input, initV := fc.Argument(0), fc.Argument(1)
 		var init *goja.Object
 		if o, ok := initV.(*goja.Object); ok {
 			init = o
@@ -146,12 +148,10 @@ func installRequest(in *instance) error {
 		} else if v != nil {
 			st.body = body{}
 		}
-		in.attach(this, st)
-		return goja.Undefined()
+		return st
 	})
-	return in.internal.Set("setupRequest", func(fc goja.FunctionCall) goja.Value {
-		p := fc.Argument(0).(*goja.Object)
-		in.protos.request = p
+	in.protos.request = p
+	{
 		str := func(f func(*requestState) string) func(goja.FunctionCall) goja.Value {
 			return func(fc goja.FunctionCall) goja.Value { return vm.ToValue(f(in.requestThis(fc.This))) }
 		}
@@ -201,11 +201,12 @@ func installRequest(in *instance) error {
 			}
 			c := *st
 			c.hobj = nil
+			c.props = props{}
 			c.headers = &headerList{guard: st.headerList().guard, fields: append([]HeaderField(nil), st.headerList().fields...)}
 			c.body = in.cloneBody(&st.body)
 			return in.newHost(p, &c)
 		})
 		in.toStringTag(p, "Request")
-		return goja.Undefined()
-	})
+	}
+	return nil
 }

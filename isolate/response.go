@@ -9,10 +9,11 @@ import (
 
 // responseState is a Response's hidden state.
 type responseState struct {
-	hidden
+	props
 	status     int
 	statusText string
 	headers    *headerList
+	hlist      headerList // where headers points unless cloned
 	hobj       *goja.Object
 	body       body
 	typ        string // "default", "error"
@@ -71,22 +72,22 @@ func (in *instance) initResponse(st *responseState, bodyV, initV goja.Value) {
 }
 
 func newResponseState() *responseState {
-	return &responseState{status: 200, headers: &headerList{guard: guardResponse}, typ: "default"}
+	st := &responseState{status: 200, typ: "default"}
+	st.hlist.guard = guardResponse
+	st.headers = &st.hlist
+	return st
 }
 
-// installResponse provides the natives js/response.js uses.
+// installResponse defines Response.
 func installResponse(in *instance) error {
 	vm := in.vm
-	_ = in.internal.Set("initResponse", func(fc goja.FunctionCall) goja.Value {
+	cls, p := in.nativeClass("Response", 0, func(fc goja.ConstructorCall) hostState {
 		st := newResponseState()
-		in.initResponse(st, fc.Argument(1), fc.Argument(2))
-		in.attach(fc.Argument(0).(*goja.Object), st)
-		return goja.Undefined()
+		in.initResponse(st, fc.Argument(0), fc.Argument(1))
+		return st
 	})
-	return in.internal.Set("setupResponse", func(fc goja.FunctionCall) goja.Value {
-		cls := fc.Argument(0).(*goja.Object)
-		p := fc.Argument(1).(*goja.Object)
-		in.protos.response = p
+	in.protos.response = p
+	{
 		in.method(cls, "json", 1, func(fc goja.FunctionCall) goja.Value {
 			text, err := in.intr.jsonStringify(goja.Undefined(), fc.Argument(0))
 			if err != nil {
@@ -158,13 +159,14 @@ func installResponse(in *instance) error {
 			}
 			c := *st
 			c.hobj = nil
+			c.props = props{}
 			c.headers = &headerList{guard: st.headers.guard, fields: append([]HeaderField(nil), st.headers.fields...)}
 			c.body = in.cloneBody(&st.body)
 			return in.newHost(p, &c)
 		})
 		in.toStringTag(p, "Response")
-		return goja.Undefined()
-	})
+	}
+	return nil
 }
 
 // toResponse converts the handler's Response into a Go Response.

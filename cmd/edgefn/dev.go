@@ -38,6 +38,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wall := fs.Duration("wall-limit", 0, "wall time limit per request (default 30s)")
 	memory := fs.Int64("memory-limit-mb", 0, "memory limit per request in MiB (default 128)")
 	accessLog := fs.Bool("access-log", true, "log one line per request")
+	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself)")
 	pos, code, ok := parseFlags(fs, c, args, stderr)
 	if !ok {
 		return code
@@ -52,6 +53,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	tuneGC()
+	if *pprofAddr != "" {
+		if err := startPprof(*pprofAddr, log); err != nil {
+			fmt.Fprintf(stderr, "edgefn dev: --pprof: %v\n", err)
+			return exitUsage
+		}
+	}
 	isolate.SetGuardLogger(log.With("component", "isolate"))
 	cfg := edge.DefaultConfig()
 	cfg.Listen = *listen
