@@ -120,7 +120,6 @@ func (in *instance) nativeClass(name string, length int, construct func(fc goja.
 	return ctor, proto
 }
 
-
 // method defines a native method on a prototype, non-enumerable as class
 // methods are.
 func (in *instance) method(proto *goja.Object, name string, length int, fn func(goja.FunctionCall) goja.Value) {
@@ -151,4 +150,3 @@ func (in *instance) throwType(msg string) {
 func (in *instance) throwRange(msg string) {
 	panic(in.newError(in.intr.rangeError, msg))
 }
-
