@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func benchPool(b *testing.B, path string) *Pool {
 }
 
 func BenchmarkHello(b *testing.B) {
-	p := benchPool(b, "testdata/bench/hello.js")
+	p := benchPool(b, "../scripts/bench-handlers/hello.js")
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []HeaderField{{"host", "127.0.0.1"}, {"user-agent", "wrk"}}}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -38,7 +39,7 @@ func BenchmarkHello(b *testing.B) {
 }
 
 func BenchmarkJSON(b *testing.B) {
-	p := benchPool(b, "testdata/bench/json.js")
+	p := benchPool(b, "../scripts/bench-handlers/json.js")
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/json?name=x"}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -51,7 +52,7 @@ func BenchmarkJSON(b *testing.B) {
 }
 
 func BenchmarkHono(b *testing.B) {
-	p := benchPool(b, "testdata/bench/hono.js")
+	p := benchPool(b, "../scripts/bench-handlers/hono.js")
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/hono/users/42"}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -60,5 +61,34 @@ func BenchmarkHono(b *testing.B) {
 		if err != nil || r.Status != 200 {
 			b.Fatal(err, r)
 		}
+	}
+}
+
+// BenchmarkNewRuntime measures a fresh runtime made ready to serve: a goja
+// VM, every global installed, the (shared, precompiled) script run and its
+// handler found.
+func BenchmarkNewRuntime(b *testing.B) {
+	for _, name := range []string{"hello", "hono"} {
+		b.Run(name, func(b *testing.B) {
+			bd, err := Build(BuildOptions{Entry: "../scripts/bench-handlers/" + name + ".js"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := Load(bd)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := DefaultPoolConfig()
+			cfg.Script = s
+			log := slog.New(slog.DiscardHandler)
+			b.ReportAllocs()
+			for b.Loop() {
+				in, err := newInstance(s, nil, &cfg, log)
+				if err != nil {
+					b.Fatal(err)
+				}
+				in.stopTimers()
+			}
+		})
 	}
 }

@@ -74,7 +74,7 @@ func (in *instance) extractBody(v goja.Value) (body, string) {
 // viewBytes returns the bytes an ArrayBufferView (any typed array or a
 // DataView) looks at, without copying.
 func (in *instance) viewBytes(obj *goja.Object) ([]byte, bool) {
-	r, err := in.intr.isView(goja.Undefined(), obj)
+	r, err := in.isView()(goja.Undefined(), obj)
 	if err != nil || !r.ToBoolean() {
 		return nil, false
 	}
@@ -95,7 +95,7 @@ func (in *instance) viewBytes(obj *goja.Object) ([]byte, bool) {
 func (in *instance) consume(b *body, as int) goja.Value {
 	p, resolve, reject := in.vm.NewPromise()
 	if b.used {
-		_ = reject(in.newError(in.intr.typeError, "Body has already been used; clone() the Request or Response to read it twice"))
+		_ = reject(in.typeErr("Body has already been used; clone() the Request or Response to read it twice"))
 		return in.vm.ToValue(p)
 	}
 	if b.kind != bodyNone {
@@ -112,7 +112,7 @@ func (in *instance) consume(b *body, as int) goja.Value {
 			if !isText {
 				text = decodeUTF8(bytes)
 			}
-			v, err := in.intr.jsonParse(goja.Undefined(), in.vm.ToValue(text))
+			v, err := in.jsonParse()(goja.Undefined(), in.vm.ToValue(text))
 			if err != nil {
 				if ex, ok := err.(*goja.Exception); ok {
 					_ = reject(ex.Value())
@@ -153,9 +153,9 @@ func (in *instance) consume(b *body, as int) goja.Value {
 			done(func() error {
 				switch {
 				case err != nil:
-					_ = reject(in.newError(in.intr.typeError, "reading the request body failed: "+err.Error()))
+					_ = reject(in.typeErr("reading the request body failed: "+err.Error()))
 				case int64(len(data)) > limit:
-					_ = reject(in.newError(in.intr.typeError, "the request body exceeds the size limit"))
+					_ = reject(in.typeErr("the request body exceeds the size limit"))
 				default:
 					deliver("", data, false)
 				}
@@ -165,7 +165,7 @@ func (in *instance) consume(b *body, as int) goja.Value {
 	case bodyJSStream:
 		readAll, ok := goja.AssertFunction(in.internal.Get("readAllStream"))
 		if !ok {
-			_ = reject(in.newError(in.intr.typeError, "Body: streams are not available"))
+			_ = reject(in.typeErr("Body: streams are not available"))
 			break
 		}
 		pv, err := readAll(goja.Undefined(), b.stream)
@@ -176,7 +176,7 @@ func (in *instance) consume(b *body, as int) goja.Value {
 		in.thenAny(pv, func(v goja.Value) {
 			bytes, err := in.chunkBytes(v)
 			if err != nil {
-				_ = reject(in.newError(in.intr.typeError, err.Error()))
+				_ = reject(in.typeErr(err.Error()))
 				return
 			}
 			deliver("", bytes, false)

@@ -24,7 +24,6 @@ func installContext(in *instance) error {
 	_ = in.vm.GlobalObject().Delete("ExecutionContext")
 	_ = ctor
 	in.protos.ctx = p
-	resolve, _ := goja.AssertFunction(in.intr.promise.Get("resolve"))
 	in.method(p, "waitUntil", 1, func(fc goja.FunctionCall) goja.Value {
 		st, ok := in.stateOf(fc.This).(*ctxState)
 		if !ok {
@@ -35,12 +34,8 @@ func installContext(in *instance) error {
 			in.log.Warn("waitUntil called after its request ended; the promise is ignored")
 			return goja.Undefined()
 		}
-		pr, err := resolve(in.intr.promise, fc.Argument(0))
-		if err != nil {
-			panic(err)
-		}
 		c.waitUntil++
-		in.thenCall(c, pr.(*goja.Object), func(goja.Value) {
+		in.thenCall(c, in.resolved(fc.Argument(0)), func(goja.Value) {
 			c.waitUntil--
 		}, func(reason goja.Value) {
 			c.waitUntil--

@@ -18,22 +18,35 @@ type global struct {
 	native func(in *instance) error
 	// js names a file in js/ holding `(function (internal) {...})`.
 	js string
+	// eager globals are installed with every runtime; the others only when
+	// a script first touches one of their names (see lazyGlobals).
+	eager bool
 }
 
-// globals is the one list of what every runtime gets, in install order.
-var globals = []global{
-	{names: nil, native: installInternal, js: "internal.js"},
-	{names: nil, native: installGuard, js: "guard.js"},
-	{names: []string{"console"}, native: installConsole},
-	{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
-	{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
-	{names: nil, native: installContext},
-	{names: []string{"URL", "URLSearchParams"}, native: installURL},
-	{names: []string{"Headers"}, native: installHeaders},
-	{names: []string{"Request"}, native: installRequest},
-	{names: []string{"Response"}, native: installResponse},
-	{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
-	{names: []string{"process"}, native: installProcess},
+// globals is the one list of what every runtime gets, in install order
+// (set in init: installing a global may install another).
+var globals []global
+
+func init() {
+	globals = []global{
+		{names: nil, native: installInternal, js: "internal.js", eager: true},
+		{names: nil, native: installGuard, eager: true},
+		{names: []string{"console"}, native: installConsole},
+		{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
+		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
+		{names: nil, native: installContext, eager: true},
+		{names: []string{"URL", "URLSearchParams"}, native: installURL},
+		{names: []string{"Headers"}, native: installHeaders},
+		{names: []string{"Request"}, native: installRequest},
+		{names: []string{"Response"}, native: installResponse},
+		{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
+		{names: []string{"process"}, native: installProcess},
+	}
+	for i, g := range globals {
+		for _, n := range g.names {
+			lazyIndex[n] = i
+		}
+	}
 }
 
 //go:embed js/*.js
@@ -75,35 +88,92 @@ func compileGlobals() (map[string]*goja.Program, error) {
 	return globalPrograms, globalsErr
 }
 
-// installGlobals gives a fresh runtime every global, in list order.
+// lazyIndex maps each global name to its entry in globals.
+var lazyIndex = map[string]int{}
+
+// installGlobals gives a fresh runtime its eager globals and makes the rest
+// reachable lazily: a runtime costs what it uses, not all of the platform.
 func installGlobals(in *instance) error {
-	progs, err := compileGlobals()
-	if err != nil {
+	if _, err := compileGlobals(); err != nil {
 		return err
 	}
-	for _, g := range globals {
-		if g.native != nil {
-			if err := g.native(in); err != nil {
-				return fmt.Errorf("isolate: install %v: %w", g.names, err)
+	in.installed = make([]bool, len(globals))
+	for i, g := range globals {
+		if g.eager {
+			if err := in.installGlobal(i); err != nil {
+				return err
 			}
 		}
-		if g.js == "" {
-			continue
+	}
+	// The global object's prototype serves the names not installed yet:
+	// a lookup that misses globalThis's own properties reaches it, installs
+	// the global (which defines the real own property) and returns it.
+	lazy := in.vm.NewDynamicObject(lazyGlobals{in})
+	return in.vm.GlobalObject().SetPrototype(lazy)
+}
+
+// installGlobal installs globals[i] (once): its natives, then its JS.
+func (in *instance) installGlobal(i int) error {
+	if in.installed[i] {
+		return nil
+	}
+	in.installed[i] = true
+	g := globals[i]
+	if g.native != nil {
+		if err := g.native(in); err != nil {
+			return fmt.Errorf("isolate: install %v: %w", g.names, err)
 		}
-		v, err := in.vm.RunProgram(progs[g.js])
-		if err != nil {
-			return fmt.Errorf("isolate: install %s: %w", g.js, err)
-		}
-		fn, ok := goja.AssertFunction(v)
-		if !ok {
-			return fmt.Errorf("isolate: install %s: the file does not evaluate to a function", g.js)
-		}
-		if _, err := fn(goja.Undefined(), in.internal); err != nil {
-			return fmt.Errorf("isolate: install %s: %w", g.js, err)
-		}
+	}
+	if g.js == "" {
+		return nil
+	}
+	v, err := in.vm.RunProgram(globalPrograms[g.js])
+	if err != nil {
+		return fmt.Errorf("isolate: install %s: %w", g.js, err)
+	}
+	fn, ok := goja.AssertFunction(v)
+	if !ok {
+		return fmt.Errorf("isolate: install %s: the file does not evaluate to a function", g.js)
+	}
+	if _, err := fn(goja.Undefined(), in.internal); err != nil {
+		return fmt.Errorf("isolate: install %s: %w", g.js, err)
 	}
 	return nil
 }
+
+// ensure installs the global that defines name (natives that need another
+// global's prototype call it).
+func (in *instance) ensure(name string) {
+	if i, ok := lazyIndex[name]; ok {
+		if err := in.installGlobal(i); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// lazyGlobals is the global object's prototype: it owns no properties of
+// its own and installs a global the first time a script looks it up.
+type lazyGlobals struct{ in *instance }
+
+func (l lazyGlobals) Get(name string) goja.Value {
+	i, ok := lazyIndex[name]
+	if !ok || l.in.installed[i] {
+		return nil
+	}
+	if err := l.in.installGlobal(i); err != nil {
+		panic(l.in.vm.NewGoError(err))
+	}
+	return l.in.vm.GlobalObject().Get(name)
+}
+
+func (l lazyGlobals) Has(name string) bool {
+	i, ok := lazyIndex[name]
+	return ok && !l.in.installed[i]
+}
+
+func (l lazyGlobals) Set(string, goja.Value) bool { return false }
+func (l lazyGlobals) Delete(string) bool          { return true }
+func (l lazyGlobals) Keys() []string              { return nil }
 
 // GlobalNames lists every global edgefn adds to the JS language's own.
 func GlobalNames() []string {

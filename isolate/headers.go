@@ -234,6 +234,7 @@ func (in *instance) fillHeaders(h *headerList, init goja.Value) {
 
 // headersOver makes a Headers object over an owner's list.
 func (in *instance) headersOver(h *headerList) *goja.Object {
+	in.ensure("Headers")
 	return in.newHost(in.protos.headers, h)
 }
 
@@ -333,7 +334,7 @@ func installHeaders(in *instance) error {
 
 // arrayIterator returns arr's values() iterator.
 func (in *instance) arrayIterator(arr *goja.Object) goja.Value {
-	it, err := in.intr.arrayValues(arr)
+	it, err := in.arrayValues()(arr)
 	if err != nil {
 		panic(err)
 	}

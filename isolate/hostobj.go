@@ -143,10 +143,10 @@ func (in *instance) toStringTag(proto *goja.Object, tag string) {
 
 // throwType panics with a TypeError (goja throws it into the script).
 func (in *instance) throwType(msg string) {
-	panic(in.newError(in.intr.typeError, msg))
+	panic(in.typeErr(msg))
 }
 
 // throwRange panics with a RangeError.
 func (in *instance) throwRange(msg string) {
-	panic(in.newError(in.intr.rangeError, msg))
+	panic(in.rangeErr(msg))
 }

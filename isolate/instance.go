@@ -37,8 +37,9 @@ type instance struct {
 	kCall    *goja.Symbol // key of the call token on per-request objects
 	handler  handler
 	env      *goja.Object
-	intr     intrinsics
-	protos   protos
+	intr      intrinsics
+	protos    protos
+	installed []bool // by index in globals
 	// bodyExtractors turn values of types other globals define (Blob,
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)
@@ -595,7 +596,7 @@ func (in *instance) valueError(v goja.Value) *ScriptError {
 		return se
 	}
 	if obj, ok := v.(*goja.Object); ok {
-		if in.vm.InstanceOf(obj, in.intr.errorCtor) {
+		if in.vm.InstanceOf(obj, in.errorCtor()) {
 			se.Name = obj.Get("name").String()
 			se.Message = obj.Get("message").String()
 			if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {

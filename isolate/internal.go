@@ -6,20 +6,83 @@ import (
 	"github.com/dop251/goja"
 )
 
-// intrinsics are the language's own constructors as they were before user
-// code ran: user code may replace the globals, natives must not follow.
+// intrinsics are language builtins natives use. The typed-array
+// constructors are captured when the memory guard wraps them, before any
+// user code runs; the rest are looked up on first use (looking a builtin up
+// costs goja microseconds, and most runtimes never need most of them), so a
+// script that replaces one of these globals before that first use affects
+// only its own runtime.
 type intrinsics struct {
 	uint8Array      *goja.Object
+	arrayBuffer     *goja.Object
 	errorCtor       *goja.Object
-	typeError       *goja.Object
 	rangeError      *goja.Object
-	promise         *goja.Object
 	url             *goja.Object
 	urlSearchParams *goja.Object
 	arrayValues     goja.Callable
 	isView          goja.Callable
 	jsonParse       goja.Callable
 	jsonStringify   goja.Callable
+	reflectConstruct goja.Callable
+}
+
+// builtin returns a global's value as the language defines it.
+func (in *instance) builtin(name string) *goja.Object {
+	o, _ := in.vm.Get(name).(*goja.Object)
+	if o == nil {
+		panic(in.vm.NewTypeError("isolate: builtin " + name + " is missing"))
+	}
+	return o
+}
+
+func (in *instance) method0(obj *goja.Object, name string) goja.Callable {
+	fn, ok := goja.AssertFunction(obj.Get(name))
+	if !ok {
+		panic(in.vm.NewTypeError("isolate: builtin method " + name + " is missing"))
+	}
+	return fn
+}
+
+func (in *instance) errorCtor() *goja.Object {
+	if in.intr.errorCtor == nil {
+		in.intr.errorCtor = in.builtin("Error")
+	}
+	return in.intr.errorCtor
+}
+
+func (in *instance) jsonParse() goja.Callable {
+	if in.intr.jsonParse == nil {
+		in.intr.jsonParse = in.method0(in.builtin("JSON"), "parse")
+	}
+	return in.intr.jsonParse
+}
+
+func (in *instance) jsonStringify() goja.Callable {
+	if in.intr.jsonStringify == nil {
+		in.intr.jsonStringify = in.method0(in.builtin("JSON"), "stringify")
+	}
+	return in.intr.jsonStringify
+}
+
+func (in *instance) arrayValues() goja.Callable {
+	if in.intr.arrayValues == nil {
+		in.intr.arrayValues = in.method0(in.builtin("Array").Get("prototype").(*goja.Object), "values")
+	}
+	return in.intr.arrayValues
+}
+
+func (in *instance) isView() goja.Callable {
+	if in.intr.isView == nil {
+		in.intr.isView = in.method0(in.intr.arrayBuffer, "isView")
+	}
+	return in.intr.isView
+}
+
+func (in *instance) reflectConstruct() goja.Callable {
+	if in.intr.reflectConstruct == nil {
+		in.intr.reflectConstruct = in.method0(in.builtin("Reflect"), "construct")
+	}
+	return in.intr.reflectConstruct
 }
 
 // protos are the prototypes of the host-backed classes, for objects the
@@ -34,19 +97,6 @@ type protos struct {
 // installInternal puts the natives the globals' JS shares on in.internal.
 func installInternal(in *instance) error {
 	vm := in.vm
-	in.intr = intrinsics{
-		uint8Array: vm.Get("Uint8Array").(*goja.Object),
-		errorCtor:  vm.Get("Error").(*goja.Object),
-		typeError:  vm.Get("TypeError").(*goja.Object),
-		rangeError: vm.Get("RangeError").(*goja.Object),
-		promise:    vm.Get("Promise").(*goja.Object),
-	}
-	arrayProto := vm.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
-	in.intr.arrayValues, _ = goja.AssertFunction(arrayProto.Get("values"))
-	in.intr.isView, _ = goja.AssertFunction(vm.Get("ArrayBuffer").(*goja.Object).Get("isView"))
-	jsonObj := vm.Get("JSON").(*goja.Object)
-	in.intr.jsonParse, _ = goja.AssertFunction(jsonObj.Get("parse"))
-	in.intr.jsonStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	set := func(name string, fn func(goja.FunctionCall) goja.Value) {
 		_ = in.internal.Set(name, fn)
 	}
@@ -93,12 +143,32 @@ func decodeUTF8(b []byte) string {
 	return string(out)
 }
 
-// newError makes an error object of one of the intrinsic error types, for
-// natives to panic with (goja throws it as a JS exception).
-func (in *instance) newError(ctor *goja.Object, msg string) *goja.Object {
-	obj, err := in.vm.New(ctor, in.vm.ToValue(msg))
+// typeErr makes a TypeError for natives to throw (panic with) or reject with.
+func (in *instance) typeErr(msg string) *goja.Object {
+	return in.vm.NewTypeError(msg)
+}
+
+// rangeErr makes a RangeError.
+func (in *instance) rangeErr(msg string) *goja.Object {
+	if in.intr.rangeError == nil {
+		in.intr.rangeError = in.builtin("RangeError")
+	}
+	obj, err := in.vm.New(in.intr.rangeError, in.vm.ToValue(msg))
 	if err != nil {
 		panic(err)
 	}
 	return obj
+}
+
+// resolved is Promise.resolve(v): v itself when it is a promise, else a
+// promise that adopts it (following thenables).
+func (in *instance) resolved(v goja.Value) *goja.Object {
+	if obj, ok := v.(*goja.Object); ok {
+		if _, ok := obj.Export().(*goja.Promise); ok {
+			return obj
+		}
+	}
+	p, resolve, _ := in.vm.NewPromise()
+	_ = resolve(v)
+	return in.vm.ToValue(p).(*goja.Object)
 }

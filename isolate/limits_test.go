@@ -129,3 +129,17 @@ func TestCPUTimeIsPerRequestSum(t *testing.T) {
 		t.Fatalf("err = %v, want ErrCPUTime", err)
 	}
 }
+
+// TestChunkedFill fills past one chunk (fill runs in chunks so a CPU-limit
+// interrupt lands between them) and checks the result is whole.
+func TestChunkedFill(t *testing.T) {
+	p, _ := newTestPool(t, `export default { fetch() {
+  const a = new Array(150000).fill(3, 10);
+  let sum = 0;
+  for (const v of a) sum += v ?? 0;
+  return new Response(a.length + " " + sum + " " + a[9] + " " + a[149999]);
+} };`, func(c *PoolConfig) { c.Limits.CPUTime = 30 * time.Second; c.Limits.WallTime = 60 * time.Second })
+	if got := mustGet(t, p, "/"); got != "150000 449970 undefined 3" {
+		t.Fatalf("got %q", got)
+	}
+}

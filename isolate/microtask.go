@@ -6,17 +6,13 @@ import "github.com/dop251/goja"
 // callback is reported like an unhandled rejection.
 func installQueueMicrotask(in *instance) error {
 	vm := in.vm
-	resolve, _ := goja.AssertFunction(in.intr.promise.Get("resolve"))
 	fn := func(fc goja.FunctionCall) goja.Value {
 		cb, ok := goja.AssertFunction(fc.Argument(0))
 		if !ok {
 			panic(vm.NewTypeError("queueMicrotask: the callback must be a function"))
 		}
-		p, err := resolve(in.intr.promise)
-		if err != nil {
-			panic(err)
-		}
-		then, _ := goja.AssertFunction(p.(*goja.Object).Get("then"))
+		p := in.resolved(goja.Undefined())
+		then, _ := goja.AssertFunction(p.Get("then"))
 		if _, err := then(p, vm.ToValue(func(goja.FunctionCall) goja.Value {
 			if _, err := cb(goja.Undefined()); err != nil {
 				panic(err)

@@ -53,6 +53,7 @@ func (in *instance) normMethod(v goja.Value) string {
 
 // parseURL resolves a URL string the way the URL constructor does.
 func (in *instance) parseURL(s string, what string) string {
+	in.ensure("URL")
 	u, err := in.vm.New(in.intr.url, in.vm.ToValue(s))
 	if err != nil {
 		in.throwType(what + ": invalid URL " + quoteJS(s))
@@ -75,6 +76,7 @@ func (in *instance) newIncoming(req *Request) *goja.Object {
 	if len(req.Body) > 0 || req.BodyStream != nil {
 		st.body = body{kind: bodyHost, host: req}
 	}
+	in.ensure("Request")
 	return in.newHost(in.protos.request, st)
 }
 

@@ -89,7 +89,7 @@ func installResponse(in *instance) error {
 	in.protos.response = p
 	{
 		in.method(cls, "json", 1, func(fc goja.FunctionCall) goja.Value {
-			text, err := in.intr.jsonStringify(goja.Undefined(), fc.Argument(0))
+			text, err := in.jsonStringify()(goja.Undefined(), fc.Argument(0))
 			if err != nil {
 				panic(err)
 			}

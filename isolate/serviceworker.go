@@ -9,6 +9,7 @@ import (
 // registered while the script's global scope runs, as in a service worker.
 // A listener is a function or an object with handleEvent.
 func installServiceWorker(in *instance) error {
+	in.ensure("Request")
 	vm := in.vm
 	check := func(name string, v goja.Value) {
 		if _, ok := goja.AssertFunction(v); ok {
