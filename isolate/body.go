@@ -153,7 +153,7 @@ func (in *instance) consume(b *body, as int) goja.Value {
 			done(func() error {
 				switch {
 				case err != nil:
-					_ = reject(in.typeErr("reading the request body failed: "+err.Error()))
+					_ = reject(in.typeErr("reading the request body failed: " + err.Error()))
 				case int64(len(data)) > limit:
 					_ = reject(in.typeErr("the request body exceeds the size limit"))
 				default:

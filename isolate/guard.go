@@ -36,7 +36,7 @@ func installGuard(in *instance) error {
 		return in.vm.ToValue(in.killPending())
 	})
 	limit := in.limits.MemoryLimit
-	maxChars := limit / 2    // UTF-16 worst case
+	maxChars := limit / 2     // UTF-16 worst case
 	maxElements := limit / 16 // a goja value slot
 	tooBig := func(what string, n int64, unit string, max int64) {
 		panic(in.rangeErr(fmt.Sprintf("%s: %d %s exceed the memory limit (at most %d %s within %d MiB)",
@@ -243,6 +243,7 @@ func (in *instance) replace(obj *goja.Object, name string, length int, fn func(g
 	_ = f.DefineDataProperty("length", in.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = obj.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
+
 // heapGuard watches the process heap while JS runs. goja has no per-runtime
 // heap limit, so a script that keeps what it allocates (a string doubled in a
 // loop, an array grown without end) is found by the growth of the live heap

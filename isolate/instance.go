@@ -31,12 +31,12 @@ type instance struct {
 	log    *slog.Logger
 	id     uint64
 
-	vm       *goja.Runtime
-	internal *goja.Object // hidden helpers shared by the globals' JS
-	kState   *goja.Symbol // key of the internal state of Request/Response/Headers...
-	kCall    *goja.Symbol // key of the call token on per-request objects
-	handler  handler
-	env      *goja.Object
+	vm        *goja.Runtime
+	internal  *goja.Object // hidden helpers shared by the globals' JS
+	kState    *goja.Symbol // key of the internal state of Request/Response/Headers...
+	kCall     *goja.Symbol // key of the call token on per-request objects
+	handler   handler
+	env       *goja.Object
 	intr      intrinsics
 	protos    protos
 	installed []bool // by index in globals

@@ -13,16 +13,16 @@ import (
 // script that replaces one of these globals before that first use affects
 // only its own runtime.
 type intrinsics struct {
-	uint8Array      *goja.Object
-	arrayBuffer     *goja.Object
-	errorCtor       *goja.Object
-	rangeError      *goja.Object
-	url             *goja.Object
-	urlSearchParams *goja.Object
-	arrayValues     goja.Callable
-	isView          goja.Callable
-	jsonParse       goja.Callable
-	jsonStringify   goja.Callable
+	uint8Array       *goja.Object
+	arrayBuffer      *goja.Object
+	errorCtor        *goja.Object
+	rangeError       *goja.Object
+	url              *goja.Object
+	urlSearchParams  *goja.Object
+	arrayValues      goja.Callable
+	isView           goja.Callable
+	jsonParse        goja.Callable
+	jsonStringify    goja.Callable
 	reflectConstruct goja.Callable
 }
 

@@ -43,7 +43,7 @@ func installTimers(in *instance) error {
 				panic(vm.NewTypeError(name + ": the callback must be a function"))
 			}
 			if len(c.timers) >= maxTimersPerCall {
-				panic(in.rangeErr(name+": too many timers (the limit is 10000 per request)"))
+				panic(in.rangeErr(name + ": too many timers (the limit is 10000 per request)"))
 			}
 			d := delayOf(fc.Argument(1))
 			t := &jsTimer{fn: fn}
