@@ -10,8 +10,12 @@ import (
 // version is one running version of a deployment: its pool and the count
 // of requests in flight on it, so a swap can retire it once they finish.
 type version struct {
-	name string
-	pool *isolate.Pool
+	name     string
+	number   int
+	pool     *isolate.Pool // nil for a static-only project
+	manifest Manifest
+	assets   map[string]*Asset
+	routes   fileRoutes // non-nil for a router script (api/ file routes)
 
 	refs    atomic.Int64
 	retired atomic.Bool
@@ -37,13 +41,16 @@ func (v *version) retire() {
 		v.once.Do(func() { close(v.drained) })
 	}
 	<-v.drained
-	v.pool.Close()
+	if v.pool != nil {
+		v.pool.Close()
+	}
 }
 
 // deployment is a named function; requests go to its current version.
 type deployment struct {
-	name string
-	cur  atomic.Pointer[version]
+	name   string
+	routes []Route // from the current version's manifest
+	cur    atomic.Pointer[version]
 }
 
 // acquire returns the current version with a reference held; release it.

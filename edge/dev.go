@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +20,6 @@ type DevConfig struct {
 	// Entry is the handler: a .js/.mjs/.ts file or a directory with an
 	// index file.
 	Entry string
-	// Name is the deployment name. Default "dev".
-	Name string
 	// Debounce is how long to wait after a change before rebuilding, so a
 	// burst of saves rebuilds once. Default 50ms.
 	Debounce time.Duration
@@ -46,69 +45,89 @@ type BuildEvent struct {
 // succeeded, requests get 503 with the build error). Dev returns when ctx
 // ends, or at once when the entry does not exist.
 func (n *Node) Dev(ctx context.Context, cfg DevConfig) error {
-	if cfg.Name == "" {
-		cfg.Name = "dev"
-	}
 	if cfg.Debounce == 0 {
 		cfg.Debounce = 50 * time.Millisecond
 	}
 	if cfg.OnBuild == nil {
 		cfg.OnBuild = func(BuildEvent) {}
 	}
-	entry, err := isolate.ResolveEntry(cfg.Entry)
-	if err != nil {
+	if _, err := LoadProject(cfg.Entry); err != nil && errors.Is(err, isolate.ErrNoEntry) {
 		return err
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("edge: dev: watch %s: %w", entry, err)
+		return fmt.Errorf("edge: dev: watch %s: %w", cfg.Entry, err)
 	}
 	defer w.Close()
-	dw := &devWatcher{n: n, cfg: cfg, entry: entry, w: w, watched: map[string]bool{}}
+	dw := &devWatcher{n: n, cfg: cfg, w: w, watched: map[string]bool{}, inputs: map[string]bool{}, assetDirs: map[string]bool{}}
 	dw.build("", false)
 	return dw.run(ctx)
 }
 
 type devWatcher struct {
-	n       *Node
-	cfg     DevConfig
-	entry   string
-	w       *fsnotify.Watcher
-	watched map[string]bool // directories
-	inputs  map[string]bool // files of the last successful build
+	n         *Node
+	cfg       DevConfig
+	name      string // the deployment's name, once a build succeeded
+	w         *fsnotify.Watcher
+	watched   map[string]bool // directories
+	inputs    map[string]bool // files of the last build
+	assetDirs map[string]bool // directories under public/ (true) or api/ (false)
 }
 
-// build bundles, loads and deploys; failures leave the old code serving.
+// build reads the project, bundles, loads and activates it; failures leave
+// the old code serving.
 func (dw *devWatcher) build(changed string, reload bool) {
 	start := time.Now()
 	ev := BuildEvent{Reload: reload, Changed: changed}
-	b, err := isolate.Build(isolate.BuildOptions{Entry: dw.entry, NodeEnv: "development"})
-	if b != nil {
-		dw.watchInputs(b.Inputs)
-	} else {
-		dw.watchDir(filepath.Dir(dw.entry))
-	}
-	var s *isolate.Script
+	p, err := LoadProject(dw.cfg.Entry)
+	var a *Artifact
 	if err == nil {
-		s, err = isolate.Load(b)
+		dw.watchProject(p)
+		a, err = p.Build("development")
+	}
+	if a != nil {
+		dw.watchInputs(a.Inputs)
 	}
 	if err == nil {
-		err = dw.n.Deploy(dw.cfg.Name, s)
+		if dw.name != "" && dw.name != a.Manifest.Name {
+			dw.n.Remove(dw.name)
+		}
+		err = dw.n.Activate(a, 0)
 	}
 	ev.Err = err
 	ev.Took = time.Since(start)
 	if err != nil {
 		dw.n.setDevError(err)
 	} else {
+		dw.name = a.Manifest.Name
 		dw.n.setDevError(nil)
-		dw.n.SetFallback(dw.cfg.Name)
+		dw.n.SetFallback(dw.name)
 	}
 	dw.cfg.OnBuild(ev)
 }
 
+// watchProject watches the project's directory, manifest, api/ tree and
+// public/ tree (new files there change the deployment).
+func (dw *devWatcher) watchProject(p *Project) {
+	dw.inputs = map[string]bool{filepath.Join(p.Dir, ManifestFile): true}
+	dw.watchDir(p.Dir)
+	for _, sub := range []string{"api", "public"} {
+		root := filepath.Join(p.Dir, sub)
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if d.Name() == "node_modules" || (strings.HasPrefix(d.Name(), ".") && path != root) {
+				return filepath.SkipDir
+			}
+			dw.watchDir(path)
+			dw.assetDirs[path] = sub == "public"
+			return nil
+		})
+	}
+}
+
 func (dw *devWatcher) watchInputs(inputs []string) {
-	dw.inputs = map[string]bool{dw.entry: true}
-	dw.watchDir(filepath.Dir(dw.entry))
 	for _, p := range inputs {
 		dw.inputs[p] = true
 		if strings.Contains(p, string(filepath.Separator)+"node_modules"+string(filepath.Separator)) {
@@ -133,6 +152,9 @@ func (dw *devWatcher) watchDir(dir string) {
 func (dw *devWatcher) relevant(path string) bool {
 	if dw.inputs[path] {
 		return true
+	}
+	if _, ok := dw.assetDirs[filepath.Dir(path)]; ok {
+		return !strings.HasPrefix(filepath.Base(path), ".")
 	}
 	switch filepath.Ext(path) {
 	case ".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx", ".jsx", ".json":
@@ -162,7 +184,11 @@ func (dw *devWatcher) run(ctx context.Context) error {
 			}
 			if ev.Op.Has(fsnotify.Create) {
 				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
-					continue
+					if _, ok := dw.assetDirs[filepath.Dir(ev.Name)]; ok {
+						changed = ev.Name // a new directory under api/ or public/
+					} else {
+						continue
+					}
 				}
 			}
 			changed = ev.Name

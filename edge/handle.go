@@ -17,7 +17,9 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	id := n.ids.next()
 	ctx.Response.Header.Set("x-request-id", id)
-	d := n.route(ctx)
+	host := hostOnly(ctx.Host())
+	path := string(ctx.Path())
+	d := n.route(host, path)
 	if d == nil {
 		if e := n.devErr.Load(); e != nil {
 			n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, (*e).Error())
@@ -32,17 +34,56 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	defer v.release()
+	if a := findAsset(v.assets, path); a != nil {
+		serveAsset(ctx, a)
+		n.accessLog(start, id, d.name, ctx, "asset")
+		return
+	}
+	var route *fileRoute
+	var params map[string]string
+	if v.routes != nil {
+		route, params = v.routes.match(path)
+	}
+	if v.pool == nil || (v.routes != nil && route == nil) {
+		n.writeError(ctx, id, fasthttp.StatusNotFound, "no route or file serves "+path)
+		n.accessLog(start, id, d.name, ctx, "")
+		return
+	}
 	req := toRequest(ctx, id)
+	if route != nil {
+		req.Route = route.ID
+		req.Params = params
+	}
 	res, err := v.pool.Do(context.Background(), req)
 	if err != nil {
 		n.fail(ctx, id, d.name, err)
 	} else {
 		writeResponse(ctx, res)
 	}
-	if n.cfg.AccessLog {
-		n.log.Info("request", "request_id", id, "deployment", d.name, "method", req.Method, "url", req.URL,
-			"status", ctx.Response.StatusCode(), "duration", time.Since(start))
+	n.accessLog(start, id, d.name, ctx, "")
+}
+
+// accessLog writes the structured access line of a request.
+func (n *Node) accessLog(start time.Time, id, deployment string, ctx *fasthttp.RequestCtx, kind string) {
+	if !n.cfg.AccessLog {
+		return
 	}
+	attrs := []any{"request_id", id, "deployment", deployment, "method", string(ctx.Method()),
+		"host", string(ctx.Host()), "path", string(ctx.Path()), "status", ctx.Response.StatusCode(),
+		"duration", time.Since(start), "remote", ctx.RemoteIP().String()}
+	if kind != "" {
+		attrs = append(attrs, "served", kind)
+	}
+	n.log.Info("request", attrs...)
+}
+
+// hostOnly lower-cases a Host header and drops its port.
+func hostOnly(h []byte) string {
+	s := string(h)
+	if i := strings.LastIndexByte(s, ':'); i >= 0 && !strings.Contains(s[i:], "]") {
+		s = s[:i]
+	}
+	return strings.ToLower(s)
 }
 
 // toRequest converts a fasthttp request into an isolate.Request. Header
@@ -145,6 +186,9 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, err error) 
 	var mna *isolate.MethodNotAllowedError
 	var se *isolate.ScriptError
 	switch {
+	case errors.Is(err, isolate.ErrNoRoute):
+		n.writeError(ctx, id, fasthttp.StatusNotFound, "no route serves this path")
+		return
 	case errors.As(err, &mna):
 		ctx.Response.Header.Set("allow", strings.Join(mna.Allow, ", "))
 		n.writeError(ctx, id, fasthttp.StatusMethodNotAllowed, "method "+mna.Method+" not allowed")

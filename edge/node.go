@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,8 @@ type Config struct {
 	// Pool is the pool configuration every deployment starts from (Script,
 	// Name and Logger are set per deployment).
 	Pool isolate.PoolConfig
+	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
+	BaseDomain string
 }
 
 // DefaultConfig returns a Config with every default set.
@@ -89,6 +92,7 @@ type Node struct {
 	deployments map[string]*deployment
 	fallback    *deployment // serves every request no route claims (dev)
 	devErr      atomic.Pointer[error]
+	routes      atomic.Pointer[routeTable]
 
 	closeOnce sync.Once
 }
@@ -130,6 +134,7 @@ func NewNode(cfg Config) (*Node, error) {
 		ids:         newRequestIDs(),
 		deployments: map[string]*deployment{},
 	}
+	n.routes.Store(&routeTable{byHost: map[string][]routeEntry{}})
 	n.server = &fasthttp.Server{
 		Handler:                       n.handle,
 		Name:                          "edgefn",
@@ -169,19 +174,149 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 	if err != nil {
 		return fmt.Errorf("edge: deploy %s: %w", name, err)
 	}
-	n.mu.Lock()
-	d := n.deployments[name]
-	if d == nil {
-		d = &deployment{name: name}
-		n.deployments[name] = d
+	v := newVersion(name, pool)
+	v.manifest = Manifest{Name: name}
+	if err := n.activate(v); err != nil {
+		pool.Close()
+		return err
 	}
-	n.mu.Unlock()
-	d.swap(newVersion(name, pool))
 	return nil
 }
 
+// Activate loads a built artifact and makes it version number of its
+// deployment: the script is compiled once, a pool warmed, and the routes
+// swapped in atomically. On any error nothing changes.
+func (n *Node) Activate(a *Artifact, number int) error {
+	name := a.Manifest.Name
+	v := &version{name: name, number: number, manifest: a.Manifest, assets: a.Assets, drained: make(chan struct{})}
+	if a.FileRoutes != nil {
+		rels := make([]string, len(a.FileRoutes))
+		for i, r := range a.FileRoutes {
+			rels[i] = r + ".js"
+		}
+		rs, err := newFileRoutes(rels)
+		if err != nil {
+			return fmt.Errorf("edge: deploy %s: %w", name, err)
+		}
+		for i := range rs {
+			rs[i].ID = strings.TrimSuffix(rs[i].ID, ".js")
+		}
+		v.routes = rs
+	}
+	if a.Script != "" {
+		s, err := isolate.LoadSource(a.ScriptName, a.Script, a.SourceMap)
+		if err != nil {
+			return fmt.Errorf("edge: deploy %s: %w", name, err)
+		}
+		cfg := n.poolConfig(a.Manifest)
+		cfg.Script = s
+		cfg.Name = fmt.Sprintf("%s@%d", name, number)
+		cfg.Logger = n.log.With("deployment", name, "version", number)
+		pool, err := isolate.NewPool(cfg)
+		if err != nil {
+			return fmt.Errorf("edge: deploy %s: %w", name, err)
+		}
+		v.pool = pool
+	}
+	if err := n.activate(v); err != nil {
+		if v.pool != nil {
+			v.pool.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// poolConfig applies a manifest's limits and variables to the node's pool
+// defaults.
+func (n *Node) poolConfig(m Manifest) isolate.PoolConfig {
+	cfg := n.cfg.Pool
+	l := &cfg.Limits
+	if m.Limits.CPUMs > 0 {
+		l.CPUTime = durationMs(m.Limits.CPUMs)
+	}
+	if m.Limits.WallMs > 0 {
+		l.WallTime = durationMs(m.Limits.WallMs)
+	}
+	if m.Limits.MemoryMB > 0 {
+		l.MemoryLimit = int64(m.Limits.MemoryMB) << 20
+	}
+	if m.Limits.BodyMB > 0 {
+		l.MaxBodySize = int64(m.Limits.BodyMB) << 20
+	}
+	if m.Limits.MaxRuntime > 0 {
+		cfg.MaxSize = m.Limits.MaxRuntime
+	}
+	if m.Limits.MinWarm > 0 {
+		cfg.MinIdle = min(m.Limits.MinWarm, cfg.MaxSize)
+	}
+	if len(m.Vars) > 0 {
+		cfg.Vars = make(map[string]string, len(m.Vars))
+		for k, val := range m.Vars {
+			cfg.Vars[k] = val
+		}
+	}
+	return cfg
+}
+
+// activate swaps v in as its deployment's current version, with its
+// manifest's routes; a route clash leaves everything as it was.
+func (n *Node) activate(v *version) error {
+	routes := make([]Route, 0, len(v.manifest.Routes))
+	for _, r := range v.manifest.Routes {
+		rt, err := ParseRoute(r)
+		if err != nil {
+			return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+		}
+		routes = append(routes, rt)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	all := map[string][]Route{}
+	for name, d := range n.deployments {
+		if name != v.name {
+			all[name] = d.routes
+		}
+	}
+	all[v.name] = routes
+	table, err := newRouteTable(all)
+	if err != nil {
+		return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+	}
+	d := n.deployments[v.name]
+	if d == nil {
+		d = &deployment{name: v.name}
+		n.deployments[v.name] = d
+	}
+	d.routes = routes
+	d.swap(v)
+	n.routes.Store(table)
+	return nil
+}
+
+// Remove stops serving a deployment: its routes go at once, its current
+// version is retired after its requests finish.
+func (n *Node) Remove(name string) {
+	n.mu.Lock()
+	d := n.deployments[name]
+	delete(n.deployments, name)
+	if n.fallback == d {
+		n.fallback = nil
+	}
+	all := map[string][]Route{}
+	for name, d := range n.deployments {
+		all[name] = d.routes
+	}
+	table, _ := newRouteTable(all)
+	n.routes.Store(table)
+	n.mu.Unlock()
+	if d != nil {
+		go d.close()
+	}
+}
+
 // SetFallback routes every request no other route claims to the named
-// deployment (the development server serves its one handler this way).
+// deployment (the development server serves its one project this way).
 func (n *Node) SetFallback(name string) {
 	n.mu.Lock()
 	n.fallback = n.deployments[name]
@@ -198,12 +333,27 @@ func (n *Node) setDevError(err error) {
 	n.devErr.Store(&err)
 }
 
-// route picks the deployment for a request.
-func (n *Node) route(ctx *fasthttp.RequestCtx) *deployment {
+// route picks the deployment for a request: a manifest route, then
+// NAME.<base domain>, then the fallback.
+func (n *Node) route(host, path string) *deployment {
+	if name, ok := n.routes.Load().match(host, path); ok {
+		n.mu.RLock()
+		d := n.deployments[name]
+		n.mu.RUnlock()
+		if d != nil {
+			return d
+		}
+	}
 	n.mu.RLock()
-	d := n.fallback
-	n.mu.RUnlock()
-	return d
+	defer n.mu.RUnlock()
+	if n.cfg.BaseDomain != "" {
+		if name, ok := strings.CutSuffix(host, "."+n.cfg.BaseDomain); ok {
+			if d := n.deployments[name]; d != nil {
+				return d
+			}
+		}
+	}
+	return n.fallback
 }
 
 // Serve listens and serves until ctx ends, then stops accepting, lets the

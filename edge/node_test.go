@@ -295,3 +295,5 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("the node still accepts after shutdown")
 	}
 }
+
+func io_copy(b *strings.Builder, res *http.Response) (int64, error) { return io.Copy(b, res.Body) }

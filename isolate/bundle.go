@@ -65,6 +65,10 @@ type BuildOptions struct {
 	Define map[string]string
 	// Minify shrinks identifiers and whitespace (off for dev builds).
 	Minify bool
+	// Source, when set, is the entry's contents (a generated entry, such
+	// as a project's route table); Entry then names a file that need not
+	// exist, whose directory imports resolve from.
+	Source string
 }
 
 // Bundle is one self-contained script built from a user's sources.
@@ -141,7 +145,13 @@ var nodeBuiltins = map[string]bool{
 // Build bundles the entry and everything it imports (TypeScript, ESM,
 // JSON, npm packages from node_modules) into one script goja runs.
 func Build(opts BuildOptions) (*Bundle, error) {
-	entry, err := ResolveEntry(opts.Entry)
+	var entry string
+	var err error
+	if opts.Source != "" {
+		entry, err = filepath.Abs(opts.Entry)
+	} else {
+		entry, err = ResolveEntry(opts.Entry)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +164,15 @@ func Build(opts BuildOptions) (*Bundle, error) {
 		define[k] = v
 	}
 	dir := filepath.Dir(entry)
+	var stdin *api.StdinOptions
+	entryPoints := []string{entry}
+	if opts.Source != "" {
+		stdin = &api.StdinOptions{Contents: opts.Source, ResolveDir: dir, Sourcefile: filepath.Base(entry), Loader: api.LoaderTS}
+		entryPoints = nil
+	}
 	res := api.Build(api.BuildOptions{
-		EntryPoints:    []string{entry},
+		EntryPoints:    entryPoints,
+		Stdin:          stdin,
 		AbsWorkingDir:  dir,
 		Bundle:         true,
 		Write:          false,

@@ -68,6 +68,27 @@ func (h *serviceWorkerHandler) invoke(in *instance, c *call, req goja.Value) (go
 	return dispatch(goja.Undefined(), req, in.newContext(c))
 }
 
+// routesGlobal is the export under which a generated project entry lists
+// its file routes.
+const routesGlobal = "__edgefn_routes"
+
+// ErrNoRoute: a router script has no route of the requested id.
+var ErrNoRoute = errors.New("isolate: no such route in the script")
+
+type routerHandler struct {
+	routes map[string]handler
+}
+
+func (h *routerHandler) shape() Shape { return ShapeRouter }
+
+func (h *routerHandler) invoke(in *instance, c *call, req goja.Value) (goja.Value, error) {
+	r := h.routes[c.req.Route]
+	if r == nil {
+		return nil, fmt.Errorf("%w: %q", ErrNoRoute, c.req.Route)
+	}
+	return r.invoke(in, c, req)
+}
+
 // resolveHandler finds the handler the script exports, in order of the
 // shapes' specificity.
 func (in *instance) resolveHandler() (handler, error) {
@@ -75,42 +96,65 @@ func (in *instance) resolveHandler() (handler, error) {
 	mod, _ := vm.Get(moduleGlobal).(*goja.Object)
 	if mod != nil {
 		_ = vm.GlobalObject().Set(moduleGlobal, goja.Undefined())
-		if def, ok := mod.Get("default").(*goja.Object); ok {
-			if fn, ok := goja.AssertFunction(def); ok {
-				// An object with fetch is a module even if it is also
-				// callable (a class instance never is; a function with a
-				// fetch property is unusual enough to be treated as one).
-				if f, ok := goja.AssertFunction(def.Get("fetch")); ok {
-					return in.moduleHandler(def, f), nil
+		if rt, ok := mod.Get(routesGlobal).(*goja.Object); ok {
+			rh := &routerHandler{routes: map[string]handler{}}
+			for _, id := range rt.Keys() {
+				sub, ok := rt.Get(id).(*goja.Object)
+				var h handler
+				if ok {
+					h = in.resolveModule(sub)
 				}
-				return &functionHandler{fn: fn}, nil
+				if h == nil {
+					return nil, fmt.Errorf("%w in %s (route %s): %s", ErrNoHandler, in.script.name, id, acceptedShapes)
+				}
+				rh.routes[id] = h
 			}
-			if f, ok := goja.AssertFunction(def.Get("fetch")); ok {
-				return in.moduleHandler(def, f), nil
-			}
-		}
-		rh := &routesHandler{methods: map[string]goja.Callable{}}
-		for _, m := range routeMethods {
-			if fn, ok := goja.AssertFunction(mod.Get(m)); ok {
-				rh.methods[m] = fn
-				rh.allow = append(rh.allow, m)
-			}
-		}
-		if len(rh.allow) > 0 {
-			if rh.methods["HEAD"] == nil && rh.methods["GET"] != nil {
-				rh.allow = append(rh.allow, "HEAD")
-			}
-			if rh.methods["OPTIONS"] == nil {
-				rh.allow = append(rh.allow, "OPTIONS")
-			}
-			slices.Sort(rh.allow)
 			return rh, nil
+		}
+		if h := in.resolveModule(mod); h != nil {
+			return h, nil
 		}
 	}
 	if len(in.swFetch) > 0 {
 		return &serviceWorkerHandler{}, nil
 	}
 	return nil, fmt.Errorf("%w in %s: %s", ErrNoHandler, in.script.name, acceptedShapes)
+}
+
+// resolveModule finds the handler in one module's exports, or nil.
+func (in *instance) resolveModule(mod *goja.Object) handler {
+	if def, ok := mod.Get("default").(*goja.Object); ok {
+		if fn, ok := goja.AssertFunction(def); ok {
+			// An object with fetch is a module even if it is also
+			// callable (a class instance never is; a function with a
+			// fetch property is unusual enough to be treated as one).
+			if f, ok := goja.AssertFunction(def.Get("fetch")); ok {
+				return in.moduleHandler(def, f)
+			}
+			return &functionHandler{fn: fn}
+		}
+		if f, ok := goja.AssertFunction(def.Get("fetch")); ok {
+			return in.moduleHandler(def, f)
+		}
+	}
+	rh := &routesHandler{methods: map[string]goja.Callable{}}
+	for _, m := range routeMethods {
+		if fn, ok := goja.AssertFunction(mod.Get(m)); ok {
+			rh.methods[m] = fn
+			rh.allow = append(rh.allow, m)
+		}
+	}
+	if len(rh.allow) == 0 {
+		return nil
+	}
+	if rh.methods["HEAD"] == nil && rh.methods["GET"] != nil {
+		rh.allow = append(rh.allow, "HEAD")
+	}
+	if rh.methods["OPTIONS"] == nil {
+		rh.allow = append(rh.allow, "OPTIONS")
+	}
+	slices.Sort(rh.allow)
+	return rh
 }
 
 func (in *instance) moduleHandler(obj *goja.Object, fetch goja.Callable) *moduleHandler {
@@ -123,17 +167,19 @@ func (in *instance) moduleHandler(obj *goja.Object, fetch goja.Callable) *module
 // dispatch runs the handler for c: it builds the JS Request, calls the
 // handler and settles what it returns. It runs inside a turn.
 func (in *instance) dispatch(c *call) error {
-	if in.handler.shape() == ShapeRoutes && c.req.Method == "OPTIONS" {
-		if rh := in.handler.(*routesHandler); rh.methods["OPTIONS"] == nil {
-			in.respond(c, &Response{Status: 204, Header: []HeaderField{{Name: "allow", Value: strings.Join(rh.allow, ", ")}}})
-			return nil
-		}
+	h := in.handler
+	if rt, ok := h.(*routerHandler); ok {
+		h = rt.routes[c.req.Route]
+	}
+	if rh, ok := h.(*routesHandler); ok && c.req.Method == "OPTIONS" && rh.methods["OPTIONS"] == nil {
+		in.respond(c, &Response{Status: 204, Header: []HeaderField{{Name: "allow", Value: strings.Join(rh.allow, ", ")}}})
+		return nil
 	}
 	req := in.newIncoming(c.req)
 	v, err := in.handler.invoke(in, c, req)
 	if err != nil {
 		var mna *MethodNotAllowedError
-		if errors.As(err, &mna) {
+		if errors.As(err, &mna) || errors.Is(err, ErrNoRoute) {
 			in.fail(c, err)
 			return nil
 		}

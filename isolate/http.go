@@ -35,6 +35,9 @@ type Request struct {
 	// Params are route parameters (file-system routes: [id], [...slug]);
 	// they reach the handler as context.params.
 	Params map[string]string
+	// Route selects the route module of a router script (a project's file
+	// route id, e.g. "api/users/[id]"); empty for other scripts.
+	Route string
 }
 
 // Response is what a handler produced.

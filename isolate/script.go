@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"encoding/base64"
+	"slices"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,10 @@ const (
 	ShapeRoutes
 	// ShapeServiceWorker: `addEventListener('fetch', e => e.respondWith())`.
 	ShapeServiceWorker
+	// ShapeRouter: a project's file routes, each a module of one of the
+	// other shapes, chosen by Request.Route (the bundle exports
+	// __edgefn_routes).
+	ShapeRouter
 )
 
 func (s Shape) String() string {
@@ -38,6 +43,8 @@ func (s Shape) String() string {
 		return "routes"
 	case ShapeServiceWorker:
 		return "service-worker"
+	case ShapeRouter:
+		return "router"
 	}
 	return "none"
 }
@@ -58,6 +65,7 @@ type Script struct {
 	program *goja.Program
 	shape   Shape
 	methods []string // ShapeRoutes: exported methods
+	routes  []string // ShapeRouter: route ids
 	hasCron bool     // the module exports scheduled()
 	hasQ    bool     // the module exports queue()
 }
@@ -70,6 +78,9 @@ func (s *Script) Shape() Shape { return s.shape }
 
 // Methods lists the methods a route-handler script exports.
 func (s *Script) Methods() []string { return append([]string(nil), s.methods...) }
+
+// Routes lists the route ids of a router script (a project's file routes).
+func (s *Script) Routes() []string { return append([]string(nil), s.routes...) }
 
 // HasScheduled reports whether a module script exports scheduled().
 func (s *Script) HasScheduled() bool { return s.hasCron }
@@ -127,6 +138,12 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 	if mh, ok := probe.handler.(*moduleHandler); ok {
 		s.hasCron = mh.scheduled != nil
 		s.hasQ = mh.queue != nil
+	}
+	if rh, ok := probe.handler.(*routerHandler); ok {
+		for id := range rh.routes {
+			s.routes = append(s.routes, id)
+		}
+		slices.Sort(s.routes)
 	}
 	return s, nil
 }
