@@ -18,8 +18,10 @@ func init() {
 		name:    "dev",
 		usage:   "edgefn dev PATH [--listen 127.0.0.1:8787]",
 		summary: "serve a handler locally, rebuilding it on every change",
-		long: `PATH is a .js, .mjs or .ts file, or a directory with an index.ts/index.js/index.mjs.
-The handler serves every path. It may be a Workers module (export default { fetch }),
+		long: `PATH is a .js, .mjs or .ts file, or a project directory: an index.ts/index.js/index.mjs
+(or the main named in its edgefn.toml), Vercel-style file routes under api/
+(api/users/[id].ts serves /api/users/42) and static files under public/.
+The handler serves every path no route or file claims. It may be a Workers module (export default { fetch }),
 a Vercel/Netlify function (export default function (request)), Next.js route handlers
 (export function GET), or a service worker (addEventListener('fetch', ...)).
 Sources are watched: a change rebuilds and swaps the code without failing a request;
@@ -75,7 +77,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	entry := pos[0]
-	if _, err := isolate.ResolveEntry(entry); err != nil {
+	if _, err := edge.LoadProject(entry); err != nil {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitError
 	}
