@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -46,22 +47,43 @@ func (v *version) retire() {
 	}
 }
 
-// deployment is a named function; requests go to its current version.
+// deployment is a named function; requests go to its active version, or
+// are split between several.
 type deployment struct {
 	name   string
 	routes []Route // from the current version's manifest
-	cur    atomic.Pointer[version]
+	cur    atomic.Pointer[active]
 }
 
-// acquire returns the current version with a reference held; release it.
-// A request never runs on a version that was retired under it, and a swap
-// never makes a request fail: it retries on the new version.
-func (d *deployment) acquire() *version {
+// active is what a deployment serves: one version, or a traffic split.
+type active struct {
+	versions []*version
+	cum      []uint32 // cumulative weights out of 100, parallel to versions
+}
+
+// single makes an active of one version.
+func single(v *version) *active { return &active{versions: []*version{v}, cum: []uint32{100}} }
+
+// pick chooses the version for a client bucket (0-99).
+func (a *active) pick(bucket uint32) *version {
+	for i, c := range a.cum {
+		if bucket < c {
+			return a.versions[i]
+		}
+	}
+	return a.versions[len(a.versions)-1]
+}
+
+// acquire returns the version for a client with a reference held; release
+// it. A request never runs on a version that was retired under it, and a
+// swap never makes a request fail: it retries on the new active set.
+func (d *deployment) acquire(bucket uint32) *version {
 	for {
-		v := d.cur.Load()
-		if v == nil {
+		a := d.cur.Load()
+		if a == nil {
 			return nil
 		}
+		v := a.pick(bucket)
 		v.refs.Add(1)
 		if !v.retired.Load() {
 			return v
@@ -70,18 +92,30 @@ func (d *deployment) acquire() *version {
 	}
 }
 
-// swap makes next the current version and retires the previous one in the
-// background; it returns at once.
-func (d *deployment) swap(next *version) {
+// swap makes next the active set and retires, in the background, every
+// version of the previous set not in next.
+func (d *deployment) swap(next *active) {
 	prev := d.cur.Swap(next)
-	if prev != nil {
-		go prev.retire()
+	if prev == nil {
+		return
+	}
+	for _, v := range prev.versions {
+		if next == nil || !slices.Contains(next.versions, v) {
+			go v.retire()
+		}
 	}
 }
 
-// close retires the current version and waits for it.
+// close retires every version and waits for them.
 func (d *deployment) close() {
-	if prev := d.cur.Swap(nil); prev != nil {
-		prev.retire()
+	prev := d.cur.Swap(nil)
+	if prev == nil {
+		return
+	}
+	for _, v := range prev.versions {
+		v.retire()
 	}
 }
+
+// current returns the active set (nil when closed).
+func (d *deployment) current() *active { return d.cur.Load() }

@@ -187,6 +187,34 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 // deployment: the script is compiled once, a pool warmed, and the routes
 // swapped in atomically. On any error nothing changes.
 func (n *Node) Activate(a *Artifact, number int) error {
+	v, err := n.prepare(a, number)
+	if err != nil {
+		return err
+	}
+	if err := n.activate(v); err != nil {
+		if v.pool != nil {
+			v.pool.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// loadArtifactScript compiles an artifact's script (and finds its handler).
+func loadArtifactScript(a *Artifact) (*isolate.Script, error) {
+	s, err := isolate.LoadSource(a.ScriptName, a.Script, a.SourceMap)
+	if err != nil {
+		return nil, fmt.Errorf("edge: deploy %s: %w", a.Manifest.Name, err)
+	}
+	if a.FileRoutes != nil && s.Shape() != isolate.ShapeRouter {
+		return nil, fmt.Errorf("edge: deploy %s: the artifact lists file routes but its script is not a router", a.Manifest.Name)
+	}
+	return s, nil
+}
+
+// prepare loads an artifact into a version ready to serve (not yet
+// serving).
+func (n *Node) prepare(a *Artifact, number int) (*version, error) {
 	name := a.Manifest.Name
 	v := &version{name: name, number: number, manifest: a.Manifest, assets: a.Assets, drained: make(chan struct{})}
 	if a.FileRoutes != nil {
@@ -196,7 +224,7 @@ func (n *Node) Activate(a *Artifact, number int) error {
 		}
 		rs, err := newFileRoutes(rels)
 		if err != nil {
-			return fmt.Errorf("edge: deploy %s: %w", name, err)
+			return nil, fmt.Errorf("edge: deploy %s: %w", name, err)
 		}
 		for i := range rs {
 			rs[i].ID = strings.TrimSuffix(rs[i].ID, ".js")
@@ -204,9 +232,9 @@ func (n *Node) Activate(a *Artifact, number int) error {
 		v.routes = rs
 	}
 	if a.Script != "" {
-		s, err := isolate.LoadSource(a.ScriptName, a.Script, a.SourceMap)
+		s, err := loadArtifactScript(a)
 		if err != nil {
-			return fmt.Errorf("edge: deploy %s: %w", name, err)
+			return nil, err
 		}
 		cfg := n.poolConfig(a.Manifest)
 		cfg.Script = s
@@ -214,17 +242,22 @@ func (n *Node) Activate(a *Artifact, number int) error {
 		cfg.Logger = n.log.With("deployment", name, "version", number)
 		pool, err := isolate.NewPool(cfg)
 		if err != nil {
-			return fmt.Errorf("edge: deploy %s: %w", name, err)
+			return nil, fmt.Errorf("edge: deploy %s: %w", name, err)
 		}
 		v.pool = pool
 	}
-	if err := n.activate(v); err != nil {
-		if v.pool != nil {
-			v.pool.Close()
-		}
-		return err
+	return v, nil
+}
+
+// currentOf returns what a deployment serves now, or nil.
+func (n *Node) currentOf(name string) *active {
+	n.mu.RLock()
+	d := n.deployments[name]
+	n.mu.RUnlock()
+	if d == nil {
+		return nil
 	}
-	return nil
+	return d.current()
 }
 
 // poolConfig applies a manifest's limits and variables to the node's pool
@@ -262,34 +295,40 @@ func (n *Node) poolConfig(m Manifest) isolate.PoolConfig {
 // activate swaps v in as its deployment's current version, with its
 // manifest's routes; a route clash leaves everything as it was.
 func (n *Node) activate(v *version) error {
-	routes := make([]Route, 0, len(v.manifest.Routes))
-	for _, r := range v.manifest.Routes {
+	return n.activateSet(v.name, v.manifest, single(v))
+}
+
+// activateSet swaps next in as what the deployment serves, with the routes
+// of manifest; a route clash leaves everything as it was.
+func (n *Node) activateSet(name string, manifest Manifest, next *active) error {
+	routes := make([]Route, 0, len(manifest.Routes))
+	for _, r := range manifest.Routes {
 		rt, err := ParseRoute(r)
 		if err != nil {
-			return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+			return fmt.Errorf("edge: deploy %s: %w", name, err)
 		}
 		routes = append(routes, rt)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	all := map[string][]Route{}
-	for name, d := range n.deployments {
-		if name != v.name {
-			all[name] = d.routes
+	for other, d := range n.deployments {
+		if other != name {
+			all[other] = d.routes
 		}
 	}
-	all[v.name] = routes
+	all[name] = routes
 	table, err := newRouteTable(all)
 	if err != nil {
-		return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+		return fmt.Errorf("edge: deploy %s: %w", name, err)
 	}
-	d := n.deployments[v.name]
+	d := n.deployments[name]
 	if d == nil {
-		d = &deployment{name: v.name}
-		n.deployments[v.name] = d
+		d = &deployment{name: name}
+		n.deployments[name] = d
 	}
 	d.routes = routes
-	d.swap(v)
+	d.swap(next)
 	n.routes.Store(table)
 	return nil
 }

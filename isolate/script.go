@@ -2,10 +2,10 @@ package isolate
 
 import (
 	"encoding/base64"
-	"slices"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
