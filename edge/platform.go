@@ -84,6 +84,9 @@ type AssetEntry struct {
 // Sentinel errors of the control plane, for callers (the admin API) to map.
 var (
 	ErrNoSuchVersion = errors.New("no such version")
+	// ErrInvalidScript: the artifact's script does not compile, has no
+	// handler, or throws at global scope; nothing was stored.
+	ErrInvalidScript = errors.New("the script cannot be deployed")
 	ErrBadSplit      = errors.New("bad traffic split")
 )
 
@@ -134,7 +137,7 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 	}
 	if a.Script != "" {
 		if _, err := loadArtifactScript(a); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrInvalidScript, err)
 		}
 	}
 	if err := p.checkRoutes(name, a.Manifest); err != nil {
