@@ -78,6 +78,7 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 		return nil, errors.New("edge: admin: at least one token is required (the admin API is never open)")
 	}
 	a.routes()
+	a.observability()
 	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	return a, nil
@@ -119,6 +120,10 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		return
+	}
+	if r.URL.Path == "/favicon.ico" {
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if r.URL.Path == "/" || strings.HasPrefix(r.URL.Path, "/ui/") {

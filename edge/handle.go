@@ -64,14 +64,23 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	n.accessLog(start, id, d.name, ctx, "")
 }
 
-// accessLog writes the structured access line of a request.
+// accessLog records a finished request: metrics, the live tail, and the
+// structured access line.
 func (n *Node) accessLog(start time.Time, id, deployment string, ctx *fasthttp.RequestCtx, kind string) {
+	took := time.Since(start)
+	status := ctx.Response.StatusCode()
+	n.metrics.observe(n.metrics.dep(deployment), status, took)
+	if n.tail.active() {
+		n.tail.publish(TailEvent{Type: "request", Time: start, Deployment: deployment, RequestID: id,
+			Method: string(ctx.Method()), URL: string(ctx.Host()) + string(ctx.RequestURI()), Status: status,
+			DurationMs: float64(took.Microseconds()) / 1000})
+	}
 	if !n.cfg.AccessLog {
 		return
 	}
 	attrs := []any{"request_id", id, "deployment", deployment, "method", string(ctx.Method()),
 		"host", string(ctx.Host()), "path", string(ctx.Path()), "status", ctx.Response.StatusCode(),
-		"duration", time.Since(start), "remote", ctx.RemoteIP().String()}
+		"duration", took, "remote", ctx.RemoteIP().String()}
 	if kind != "" {
 		attrs = append(attrs, "served", kind)
 	}
@@ -213,6 +222,7 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, err error) 
 	default:
 		msg = err.Error()
 	}
+	n.metrics.failure(deployment, err)
 	attrs := []any{"request_id", id, "deployment", deployment, "status", status, "error", err.Error()}
 	if se != nil && se.Stack != "" {
 		attrs = append(attrs, "stack", se.Stack)

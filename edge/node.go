@@ -93,6 +93,8 @@ type Node struct {
 	fallback    *deployment // serves every request no route claims (dev)
 	devErr      atomic.Pointer[error]
 	routes      atomic.Pointer[routeTable]
+	metrics     *metrics
+	tail        *tailHub
 
 	closeOnce sync.Once
 }
@@ -128,6 +130,8 @@ func NewNode(cfg Config) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	hub := newTailHub()
+	log = slog.New(&tailHandler{next: log.Handler(), hub: hub})
 	n := &Node{
 		cfg:         cfg,
 		log:         log,
@@ -135,6 +139,8 @@ func NewNode(cfg Config) (*Node, error) {
 		deployments: map[string]*deployment{},
 	}
 	n.routes.Store(&routeTable{byHost: map[string][]routeEntry{}})
+	n.metrics = newMetrics(n)
+	n.tail = hub
 	n.server = &fasthttp.Server{
 		Handler:                       n.handle,
 		Name:                          "edgefn",
