@@ -78,6 +78,7 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 		return nil, errors.New("edge: admin: at least one token is required (the admin API is never open)")
 	}
 	a.routes()
+	a.secretRoutes()
 	a.observability()
 	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
@@ -275,7 +276,7 @@ func (a *Admin) fail(w http.ResponseWriter, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, ErrRouteConflict):
 		status = http.StatusConflict
-	case errors.Is(err, ErrBadSplit), errors.Is(err, ErrBadArchive), errors.As(err, &me):
+	case errors.Is(err, ErrBadSplit), errors.Is(err, ErrBadArchive), errors.Is(err, ErrSecret), errors.As(err, &me):
 		status = http.StatusBadRequest
 	case errors.Is(err, ErrInvalidScript):
 		status = http.StatusUnprocessableEntity

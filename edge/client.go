@@ -147,3 +147,20 @@ func (c *Client) Split(ctx context.Context, name string, split []SplitEntry) err
 func (c *Client) Delete(ctx context.Context, name string) error {
 	return c.doJSON(ctx, http.MethodDelete, "/v1/deployments/"+url.PathEscape(name), nil, nil)
 }
+
+// PutSecret sets a deployment's secret.
+func (c *Client) PutSecret(ctx context.Context, name, key string, value []byte) error {
+	return c.Do(ctx, http.MethodPut, "/v1/deployments/"+url.PathEscape(name)+"/secrets/"+url.PathEscape(key),
+		bytes.NewReader(value), "application/octet-stream", nil)
+}
+
+// Secrets lists a deployment's secret names.
+func (c *Client) Secrets(ctx context.Context, name string) ([]SecretInfo, error) {
+	var out []SecretInfo
+	return out, c.doJSON(ctx, http.MethodGet, "/v1/deployments/"+url.PathEscape(name)+"/secrets", nil, &out)
+}
+
+// DeleteSecret removes a secret.
+func (c *Client) DeleteSecret(ctx context.Context, name, key string) error {
+	return c.doJSON(ctx, http.MethodDelete, "/v1/deployments/"+url.PathEscape(name)+"/secrets/"+url.PathEscape(key), nil, nil)
+}

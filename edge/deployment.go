@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,11 @@ type version struct {
 	pool     *isolate.Pool // nil for a static-only project
 	manifest Manifest
 	assets   map[string]*Asset
-	routes   fileRoutes // non-nil for a router script (api/ file routes)
+	routes   fileRoutes   // non-nil for a router script (api/ file routes)
+	log      *slog.Logger // the version's logger (secret values redacted)
+	secrets  []string     // secret values to redact from anything shown
+
+	secretsVersion int // the deployment's secrets this version was loaded with
 
 	refs    atomic.Int64
 	retired atomic.Bool

@@ -57,7 +57,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	}
 	res, err := v.pool.Do(context.Background(), req)
 	if err != nil {
-		n.fail(ctx, id, d.name, err)
+		n.fail(ctx, id, d.name, v, err)
 	} else {
 		writeResponse(ctx, res)
 	}
@@ -190,7 +190,8 @@ func writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response) {
 }
 
 // fail answers a request whose handler failed.
-func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, err error) {
+func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, v *version, err error) {
+	log := v.log
 	status := fasthttp.StatusInternalServerError
 	msg := "the handler failed"
 	var mna *isolate.MethodNotAllowedError
@@ -227,11 +228,11 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, err error) 
 	if se != nil && se.Stack != "" {
 		attrs = append(attrs, "stack", se.Stack)
 	}
-	n.log.Error("request failed", attrs...)
+	log.Error("request failed", attrs...)
 	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError {
 		msg = "the handler failed"
 	}
-	n.writeError(ctx, id, status, msg)
+	n.writeError(ctx, id, status, redact(v.secrets, msg))
 }
 
 // writeError writes a plain-text error response naming the request id.

@@ -182,6 +182,7 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 	}
 	v := newVersion(name, pool)
 	v.manifest = Manifest{Name: name}
+	v.log = cfg.Logger
 	if err := n.activate(v); err != nil {
 		pool.Close()
 		return err
@@ -193,7 +194,7 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 // deployment: the script is compiled once, a pool warmed, and the routes
 // swapped in atomically. On any error nothing changes.
 func (n *Node) Activate(a *Artifact, number int) error {
-	v, err := n.prepare(a, number)
+	v, err := n.prepare(a, number, nil)
 	if err != nil {
 		return err
 	}
@@ -219,10 +220,13 @@ func loadArtifactScript(a *Artifact) (*isolate.Script, error) {
 }
 
 // prepare loads an artifact into a version ready to serve (not yet
-// serving).
-func (n *Node) prepare(a *Artifact, number int) (*version, error) {
+// serving). secrets join the manifest's vars (a secret wins over a var of the
+// same name) and are redacted from the version's logs.
+func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*version, error) {
 	name := a.Manifest.Name
 	v := &version{name: name, number: number, manifest: a.Manifest, assets: a.Assets, drained: make(chan struct{})}
+	v.secrets = redactable(secrets)
+	v.log = slog.New(newRedactHandler(n.log.Handler(), v.secrets)).With("deployment", name, "version", number)
 	if a.FileRoutes != nil {
 		rels := make([]string, len(a.FileRoutes))
 		for i, r := range a.FileRoutes {
@@ -243,9 +247,17 @@ func (n *Node) prepare(a *Artifact, number int) (*version, error) {
 			return nil, err
 		}
 		cfg := n.poolConfig(a.Manifest)
+		if len(secrets) > 0 {
+			if cfg.Vars == nil {
+				cfg.Vars = map[string]string{}
+			}
+			for k, val := range secrets {
+				cfg.Vars[k] = val
+			}
+		}
 		cfg.Script = s
 		cfg.Name = fmt.Sprintf("%s@%d", name, number)
-		cfg.Logger = n.log.With("deployment", name, "version", number)
+		cfg.Logger = v.log
 		pool, err := isolate.NewPool(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("edge: deploy %s: %w", name, err)

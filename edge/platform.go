@@ -47,9 +47,11 @@ type DeploymentRecord struct {
 	// Active is the version served, unless Split is set.
 	Active int `json:"active"`
 	// Split serves several versions by weight (sticky per client).
-	Split     []SplitEntry `json:"split,omitempty"`
-	CreatedAt time.Time    `json:"createdAt"`
-	UpdatedAt time.Time    `json:"updatedAt"`
+	Split []SplitEntry `json:"split,omitempty"`
+	// SecretsVersion changes whenever a secret does: nodes reload.
+	SecretsVersion int       `json:"secretsVersion,omitempty"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
 // SplitEntry is one version's share of a traffic split, in percent.
@@ -101,6 +103,7 @@ type Platform struct {
 
 	mu     sync.Mutex // serializes reconciles and record updates made here
 	loaded map[string]map[int]*version
+	box    *secretBox // nil: secrets disabled
 }
 
 // NewPlatform ties a node to its store. Run keeps the node in step.
@@ -392,6 +395,7 @@ func (p *Platform) reconcileOne(name string) error {
 	if len(split) == 0 {
 		split = []SplitEntry{{Version: dr.Active, Weight: 100}}
 	}
+	var secrets map[string]string
 	loaded := p.loaded[name]
 	if loaded == nil {
 		loaded = map[int]*version{}
@@ -402,7 +406,7 @@ func (p *Platform) reconcileOne(name string) error {
 	var manifest Manifest
 	for _, e := range split {
 		v := loaded[e.Version]
-		if v == nil || v.retired.Load() {
+		if v == nil || v.retired.Load() || v.secretsVersion != dr.SecretsVersion {
 			vr, err := p.version(name, e.Version)
 			if err != nil {
 				return err
@@ -411,7 +415,16 @@ func (p *Platform) reconcileOne(name string) error {
 			if err != nil {
 				return err
 			}
-			v, err = p.node.prepare(a, vr.Number)
+			if secrets == nil {
+				if secrets, err = p.secretValues(name); err != nil {
+					return err
+				}
+			}
+			v, err = p.node.prepare(a, vr.Number, secrets)
+			if err != nil {
+				return err
+			}
+			v.secretsVersion = dr.SecretsVersion
 			if err != nil {
 				return err
 			}
