@@ -35,6 +35,7 @@ func init() {
 		{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
 		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
 		{names: nil, native: installContext, eager: true},
+		{names: nil, native: installEvents, js: "events.js", eager: true},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},

@@ -79,9 +79,15 @@ type task struct {
 type call struct {
 	ctx   context.Context
 	req   *Request
-	res   chan result // capacity 1
+	res   chan result   // capacity 1
+	done  chan struct{} // closed when the call ended (events only)
 	token uint64
 	start time.Duration
+
+	kind  int // eventFetch, eventScheduled, eventQueue
+	sched *ScheduledEvent
+	batch *QueueBatch
+	disp  map[string]QueueDisposition
 
 	cpu       time.Duration
 	responded bool
@@ -391,7 +397,12 @@ func (in *instance) serve(c *call) {
 	in.wallFired.Store(false)
 	in.wallTimer.Reset(in.limits.WallTime)
 
-	in.runTurn(c, func() error { return in.dispatch(c) })
+	in.runTurn(c, func() error {
+		if c.kind != eventFetch {
+			return in.dispatchEvent(c)
+		}
+		return in.dispatch(c)
+	})
 	phase := phaseResponse
 	for !in.callDone(c) {
 		phase = in.advance(c, phase)
@@ -488,6 +499,9 @@ func (in *instance) endCall(c *call) {
 	}
 	if !c.responded {
 		in.fail(c, ErrHung)
+	}
+	if c.done != nil {
+		close(c.done)
 	}
 	in.cur = nil
 	if in.pool != nil {

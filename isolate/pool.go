@@ -176,12 +176,19 @@ func (p *Pool) Script() *Script { return p.cfg.Script }
 // returns ctx's error if ctx ends first; the handler may go on running then,
 // bounded by its limits.
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
+	return p.do(ctx, &call{ctx: ctx, req: req, res: make(chan result, 1)})
+}
+
+// do hands a call to a runtime and waits for its result.
+func (p *Pool) do(ctx context.Context, c *call) (*Response, error) {
 	in, err := p.acquire(ctx)
 	if err != nil {
+		if c.done != nil {
+			close(c.done)
+		}
 		return nil, err
 	}
 	p.stats.requests.Add(1)
-	c := &call{ctx: ctx, req: req, res: make(chan result, 1)}
 	in.calls <- c
 	select {
 	case r := <-c.res:
