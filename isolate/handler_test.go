@@ -88,7 +88,7 @@ func TestWaitUntilRunsAfterResponse(t *testing.T) {
 let log = [];
 export default { async fetch(req, env, ctx) {
   if (new URL(req.url).pathname === "/log") return new Response(log.join(","));
-  ctx.waitUntil(new Promise((r) => setTimeout(r, 50)).then(() => log.push("after")));
+  ctx.waitUntil(new Promise((r) => setTimeout(r, 1500)).then(() => log.push("after")));
   ctx.waitUntil(Promise.reject(new Error("waitUntil failure is logged, not fatal")));
   log.push("respond");
   return new Response("ok");
@@ -96,8 +96,8 @@ export default { async fetch(req, env, ctx) {
 	p, capture := newTestPool(t, src, func(c *PoolConfig) { c.MaxSize = 1 })
 	start := time.Now()
 	mustGet(t, p, "/")
-	if d := time.Since(start); d > 40*time.Millisecond {
-		t.Errorf("the response waited for waitUntil work (%v)", d)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the response waited for the 1.5 s of waitUntil work (%v)", d)
 	}
 	// The next request on the only runtime runs after the waitUntil work.
 	if got := mustGet(t, p, "/log"); got != "respond,after" {

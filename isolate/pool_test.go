@@ -70,18 +70,17 @@ func TestPoolGrowsAndQueues(t *testing.T) {
 }
 
 func TestPoolOverloaded(t *testing.T) {
-	src := `export default { async fetch() { await new Promise(r => setTimeout(r, 400)); return new Response("ok"); } };`
+	src := `export default { async fetch() { await new Promise(r => setTimeout(r, 1500)); return new Response("ok"); } };`
 	p, _ := newTestPool(t, src, func(c *PoolConfig) {
 		c.MinIdle = 1
 		c.MaxSize = 1
 		c.QueueSize = 1
-		c.QueueTimeout = 100 * time.Millisecond
+		c.QueueTimeout = 300 * time.Millisecond
 	})
-	mustGet(t, p, "/") // warm
 	errs := make(chan error, 3)
 	for i := 0; i < 3; i++ {
 		go func() { _, err := get(p, "/"); errs <- err }()
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(60 * time.Millisecond)
 	}
 	var overloaded, ok int
 	for i := 0; i < 3; i++ {
