@@ -79,6 +79,7 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 	}
 	a.routes()
 	a.secretRoutes()
+	a.cronRoutes()
 	a.observability()
 	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}

@@ -35,6 +35,10 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	defer v.release()
+	if n.cfg.DevEndpoints && path == "/__scheduled" {
+		n.devScheduled(ctx, id, d.name)
+		return
+	}
 	if a := findAsset(v.assets, path); a != nil {
 		serveAsset(ctx, a)
 		n.accessLog(start, id, d.name, ctx, "asset")
@@ -264,4 +268,19 @@ func clientBucket(ctx *fasthttp.RequestCtx, deployment string) uint32 {
 	_, _ = h.Write(ctx.RemoteIP())
 	_, _ = h.Write([]byte(deployment))
 	return h.Sum32() % 100
+}
+
+// devScheduled runs the deployment's scheduled() by hand (development).
+func (n *Node) devScheduled(ctx *fasthttp.RequestCtx, id, deployment string) {
+	spec := string(ctx.QueryArgs().Peek("cron"))
+	if err := n.TriggerCron(context.Background(), deployment, spec, nil); err != nil {
+		status := fasthttp.StatusInternalServerError
+		if errors.Is(err, isolate.ErrNoEventHandler) {
+			status = fasthttp.StatusBadRequest
+		}
+		n.writeError(ctx, id, status, err.Error())
+		return
+	}
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString("ran scheduled()\n")
 }

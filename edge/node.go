@@ -49,6 +49,10 @@ type Config struct {
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// DevEndpoints enables /__scheduled?cron=... on the public listener,
+	// which runs the served deployment's scheduled() by hand (development
+	// only: anyone who can reach the listener can call it).
+	DevEndpoints bool
 }
 
 // DefaultConfig returns a Config with every default set.

@@ -101,22 +101,31 @@ type Platform struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu     sync.Mutex // serializes reconciles and record updates made here
-	loaded map[string]map[int]*version
-	box    *secretBox // nil: secrets disabled
+	mu      sync.Mutex // serializes reconciles and record updates made here
+	loaded  map[string]map[int]*version
+	box     *secretBox // nil: secrets disabled
+	members Membership
+	cron    *cronScheduler
 }
 
 // NewPlatform ties a node to its store. Run keeps the node in step.
 func NewPlatform(node *Node, store Store) *Platform {
-	return &Platform{node: node, store: store, log: node.log.With("component", "platform"), now: time.Now,
-		loaded: map[string]map[int]*version{}}
+	p := &Platform{node: node, store: store, log: node.log.With("component", "platform"), now: time.Now,
+		loaded: map[string]map[int]*version{}, members: soloMembership{name: "local"}}
+	p.cron = &cronScheduler{p: p, now: time.Now}
+	return p
 }
+
+// SetMembership tells the platform who is alive (cron and queue ownership).
+// Call it before Run.
+func (p *Platform) SetMembership(m Membership) { p.members = m }
 
 // Run reconciles the node with the store now and whenever the deployment
 // records change, until ctx ends.
 func (p *Platform) Run(ctx context.Context) {
 	changes, cancel := p.store.Watch(nsDeploy)
 	defer cancel()
+	go p.runCron(ctx)
 	for {
 		if err := p.Reconcile(); err != nil {
 			p.log.Error("reconcile failed; will retry on the next change", "error", err)

@@ -66,6 +66,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Listen = *listen
 	cfg.Logger = log
 	cfg.ExposeErrors = true
+	cfg.DevEndpoints = true
 	cfg.AccessLog = *accessLog
 	cfg.ShutdownTimeout = 10 * time.Second
 	cfg.Pool.Limits.CPUTime = *cpu
