@@ -1,8 +1,34 @@
 // Package kv is edgefn's replicated key-value store on Badger.
 //
-// It holds namespaces of versioned records (a hybrid logical clock timestamp
-// plus the writing node's id), tombstones for deletes, TTLs and metadata, and
-// merges records written elsewhere last-writer-wins. It knows nothing of
-// JavaScript or the network: the isolate binding and the cluster replicator
-// are its consumers and declare the small interfaces they need.
+// A Store holds namespaces of versioned records. Every write is stamped
+// with a Version: a hybrid logical clock timestamp (HLC) plus the writing
+// node's id, and the newest version of a key wins everywhere (last writer
+// wins). Deletes leave tombstones so they replicate too. Values may carry
+// JSON metadata and an expiration; expired records vanish from reads and are
+// removed in the background.
+//
+// The local API is Workers KV's: Get, Put (PutOptions: Expiration,
+// ExpirationTTL, Metadata), Delete, List (prefix, limit <= 1000, opaque
+// cursor), plus Atomic (checks on versionstamps, set/delete/sum, one
+// transaction on one node).
+//
+// The replication surface, used by the cluster package, moves Records:
+//   - Record.MarshalBinary / UnmarshalRecord, EncodeBatch / DecodeBatch:
+//     a versioned, checksummed wire format that refuses garbage and
+//     truncation;
+//   - Apply(records): the merge (idempotent, commutative, associative;
+//     a batch with an invalid record applies nothing; timestamps beyond the
+//     clock-skew bound are refused with ErrClockSkew);
+//   - Changes(from, max) and Notify(): a change feed to tail;
+//   - Digest(ns) and BucketRecords(ns, b): Buckets bucket hashes per
+//     namespace, maintained incrementally, for anti-entropy;
+//   - CollectTombstones(before): tombstone collection, for the cluster to
+//     call when every member has synced past them;
+//   - Dump(): a canonical encoding of everything, for comparing stores.
+//
+// Namespaces whose names start with "_" are reserved for edgefn's own
+// records (deployments, secrets, queues); Reserved reports them, and the
+// layers above refuse to bind them to user code.
+//
+// kv knows nothing of JavaScript or the network, and must never learn.
 package kv
