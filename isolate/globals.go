@@ -42,6 +42,7 @@ func init() {
 		{names: []string{"Response"}, native: installResponse},
 		{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
 		{names: []string{"process"}, native: installProcess},
+		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},
 	}
 	for i, g := range globals {
 		for _, n := range g.names {

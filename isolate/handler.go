@@ -267,7 +267,11 @@ func describeValue(vm *goja.Runtime, v goja.Value) string {
 		}
 		if ctor, ok := obj.Get("constructor").(*goja.Object); ok {
 			if name := ctor.Get("name"); name != nil && name.String() != "" && name.String() != "Object" {
-				return "a " + name.String()
+				n := name.String()
+				if strings.ContainsRune("AEIOU", rune(n[0])) {
+					return "an " + n
+				}
+				return "a " + n
 			}
 		}
 		return "a plain object"

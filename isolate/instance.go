@@ -96,6 +96,9 @@ type call struct {
 	waitUntil int // unsettled waitUntil promises
 	timers    map[int64]*jsTimer
 	stream    *bodyStream
+	// onEnd runs when the call ends: natives register what stops their
+	// off-loop work early (a cancelled context).
+	onEnd []func()
 }
 
 type result struct {
@@ -490,6 +493,10 @@ func (in *instance) idle(c *call) bool {
 func (in *instance) endCall(c *call) {
 	in.wallTimer.Stop()
 	c.ended = true
+	for _, f := range c.onEnd {
+		f()
+	}
+	c.onEnd = nil
 	for _, t := range c.timers {
 		t.timer.Stop()
 	}
