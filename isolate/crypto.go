@@ -25,15 +25,15 @@ const maxRandomBytes = 65536
 
 // installCrypto defines crypto, Crypto, SubtleCrypto and CryptoKey.
 func installCrypto(in *instance) error {
-	illegal := func(name string) func(goja.ConstructorCall) hostState {
+	illegal := func(msg string) func(goja.ConstructorCall) hostState {
 		return func(goja.ConstructorCall) hostState {
-			in.throwType("Illegal constructor: " + name + " cannot be constructed; use the global crypto object")
+			in.throwType("Illegal constructor: " + msg)
 			return nil
 		}
 	}
-	_, cryptoProto := in.nativeClass("Crypto", 0, illegal("Crypto"))
-	_, subtleProto := in.nativeClass("SubtleCrypto", 0, illegal("SubtleCrypto"))
-	_, keyProto := in.nativeClass("CryptoKey", 0, illegal("CryptoKey"))
+	_, cryptoProto := in.nativeClass("Crypto", 0, illegal("use the global crypto object"))
+	_, subtleProto := in.nativeClass("SubtleCrypto", 0, illegal("use crypto.subtle"))
+	_, keyProto := in.nativeClass("CryptoKey", 0, illegal("keys are made by crypto.subtle (generateKey, importKey, deriveKey, unwrapKey)"))
 	in.toStringTag(cryptoProto, "Crypto")
 	in.toStringTag(subtleProto, "SubtleCrypto")
 

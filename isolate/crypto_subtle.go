@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"strconv"
 
 	"github.com/dop251/goja"
 
@@ -98,30 +99,24 @@ func (w *webCrypto) promiseMethod(proto *goja.Object, name string, nargs int, pr
 	})
 }
 
-// prepare runs prep and catches what it throws.
+// prepare runs prep and catches what it throws. It runs under vm.Try:
+// prep may call user code (getters on the algorithm object, iterators), and
+// only goja's own try restores the VM's call stack after a JS exception.
 func (w *webCrypto) prepare(name string, nargs int, fc goja.FunctionCall, prep func(fc goja.FunctionCall) subtleOp) (op subtleOp, jsErr goja.Value) {
-	defer func() {
-		if r := recover(); r != nil {
-			switch x := r.(type) {
-			case *goja.Object:
-				jsErr = x
-			case *goja.Exception:
-				jsErr = x.Value()
-			case *webcrypto.Error:
-				jsErr = w.jsError(name, x)
-			default:
-				panic(r)
-			}
-		}
-	}()
 	w.method = name
-	if _, ok := w.in.stateOf(fc.This).(*subtleState); !ok {
-		panic(w.in.typeErr("Illegal invocation: crypto.subtle." + name + " must be called on crypto.subtle"))
+	ex := w.in.vm.Try(func() {
+		if _, ok := w.in.stateOf(fc.This).(*subtleState); !ok {
+			panic(w.in.typeErr("Illegal invocation: crypto.subtle." + name + " must be called on crypto.subtle"))
+		}
+		if len(fc.Arguments) < nargs {
+			panic(w.typeErr(fmt.Sprintf("%d arguments required, but only %d present", nargs, len(fc.Arguments))))
+		}
+		op = prep(fc)
+	})
+	if ex != nil {
+		return subtleOp{}, ex.Value()
 	}
-	if len(fc.Arguments) < nargs {
-		panic(w.typeErr(fmt.Sprintf("%d arguments required, but only %d present", nargs, len(fc.Arguments))))
-	}
-	return prep(fc), nil
+	return op, nil
 }
 
 // jsError turns an operation's error into the JS error the spec names.
@@ -299,7 +294,7 @@ func (w *webCrypto) normalize(op webcrypto.Op, v goja.Value, what string) *webcr
 	}
 	canon, dict, err := webcrypto.Lookup(op, name)
 	if err != nil {
-		panic(err)
+		panic(w.jsError(w.method, err))
 	}
 	p := &webcrypto.Params{Name: canon, Dict: dict}
 	for _, m := range webcrypto.Members(dict) {
@@ -351,7 +346,7 @@ func (w *webCrypto) enforceRange(v goja.Value, max float64, what string) int {
 	}
 	f = math.Trunc(f)
 	if f < 0 || f > max {
-		panic(w.typeErr(fmt.Sprintf("%s is out of range: %v is not between 0 and %v", what, f, max)))
+		panic(w.typeErr(fmt.Sprintf("%s is out of range: %s is not between 0 and %d", what, strconv.FormatFloat(f, 'f', -1, 64), int64(max))))
 	}
 	return int(f)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // update rewrites golden files (snippet .out files, surface.golden).
@@ -81,6 +82,10 @@ func runSnippet(t testing.TB, src string) string {
 	cfg.Script = s
 	cfg.MinIdle = 0
 	cfg.Logger = slog.New(capture)
+	// Snippets test behaviour, not limits (limits_test.go does): under the
+	// race detector JS and Go crypto run ten times slower, and a snippet
+	// doing dozens of operations would exceed the default 50ms.
+	cfg.Limits.CPUTime = 5 * time.Second
 	p, err := NewPool(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -69,14 +69,14 @@ type MemberType int
 
 // Member types. The integer types are all [EnforceRange] in the spec.
 const (
-	TypeHash           MemberType = iota // HashAlgorithmIdentifier, normalized for "digest"
-	TypeBufferSource                     // BufferSource, copied
-	TypeBigInteger                       // Uint8Array (publicExponent)
-	TypeString                           // DOMString (namedCurve)
-	TypeKey                              // CryptoKey (public)
-	TypeOctet                            // [EnforceRange] octet
-	TypeUnsignedShort                    // [EnforceRange] unsigned short
-	TypeUnsignedLong                     // [EnforceRange] unsigned long
+	TypeHash          MemberType = iota // HashAlgorithmIdentifier, normalized for "digest"
+	TypeBufferSource                    // BufferSource, copied
+	TypeBigInteger                      // Uint8Array (publicExponent)
+	TypeString                          // DOMString (namedCurve)
+	TypeKey                             // CryptoKey (public)
+	TypeOctet                           // [EnforceRange] octet
+	TypeUnsignedShort                   // [EnforceRange] unsigned short
+	TypeUnsignedLong                    // [EnforceRange] unsigned long
 )
 
 // Member is one member of a parameter dictionary.
@@ -216,6 +216,9 @@ func Lookup(op Op, name string) (string, Dict, error) {
 	d, ok := registry[op][up]
 	if !ok {
 		if _, known := canonicalNames[up]; known {
+			if op == OpGetKeyLength {
+				return "", 0, notSupported("deriveKey cannot make %s keys (it makes AES, HMAC, HKDF and PBKDF2 keys)", canonicalNames[up])
+			}
 			return "", 0, notSupported("%s does not support the %s operation", canonicalNames[up], op)
 		}
 		return "", 0, notSupported("unrecognized algorithm name %q", name)

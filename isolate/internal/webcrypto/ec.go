@@ -349,7 +349,7 @@ func ecdhDerive(alg *Params, key *Key, length int, hasLength bool) ([]byte, erro
 		return nil, invalidAccess("algorithm.public must be a public key, not a %s key", pub.Type)
 	}
 	if pub.Algorithm.Name != key.Algorithm.Name {
-		return nil, invalidAccess("algorithm.public is a %s key, but the base key is %s", pub.Algorithm.Name, key.Algorithm.Name)
+		return nil, invalidAccess("algorithm.public is a key for %s, but the base key is for %s", pub.Algorithm.Name, key.Algorithm.Name)
 	}
 	if pub.Algorithm.NamedCurve != key.Algorithm.NamedCurve {
 		return nil, invalidAccess("algorithm.public is on %s, but the base key is on %s", pub.Algorithm.NamedCurve, key.Algorithm.NamedCurve)

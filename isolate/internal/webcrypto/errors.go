@@ -31,11 +31,13 @@ func errorf(name, format string, args ...any) *Error {
 func notSupported(format string, args ...any) error {
 	return errorf(NotSupportedError, format, args...)
 }
-func syntaxErr(format string, args ...any) error    { return errorf(SyntaxError, format, args...) }
-func invalidAccess(format string, args ...any) error { return errorf(InvalidAccessError, format, args...) }
-func dataErr(format string, args ...any) error       { return errorf(DataError, format, args...) }
-func opErr(format string, args ...any) error         { return errorf(OperationError, format, args...) }
-func typeErr(format string, args ...any) error       { return errorf(TypeError, format, args...) }
+func syntaxErr(format string, args ...any) error { return errorf(SyntaxError, format, args...) }
+func invalidAccess(format string, args ...any) error {
+	return errorf(InvalidAccessError, format, args...)
+}
+func dataErr(format string, args ...any) error { return errorf(DataError, format, args...) }
+func opErr(format string, args ...any) error   { return errorf(OperationError, format, args...) }
+func typeErr(format string, args ...any) error { return errorf(TypeError, format, args...) }
 
 // derErr describes a failure to parse a DER structure. encoding/asn1's own
 // messages describe Go struct tags, which mean nothing to a script author.

@@ -83,10 +83,10 @@ type Key struct {
 	Algorithm   KeyAlgorithm
 	Usages      Usage
 
-	secret []byte             // HMAC, AES, HKDF, PBKDF2
-	priv   crypto.PrivateKey  // *ecdsa.PrivateKey, *ecdh.PrivateKey, ed25519.PrivateKey, *rsa.PrivateKey
-	pub    crypto.PublicKey   // *ecdsa.PublicKey, *ecdh.PublicKey, ed25519.PublicKey, *rsa.PublicKey
-	mac    *macCache          // HMAC only
+	secret []byte            // HMAC, AES, HKDF, PBKDF2
+	priv   crypto.PrivateKey // *ecdsa.PrivateKey, *ecdh.PrivateKey, ed25519.PrivateKey, *rsa.PrivateKey
+	pub    crypto.PublicKey  // *ecdsa.PublicKey, *ecdh.PublicKey, ed25519.PublicKey, *rsa.PublicKey
+	mac    *macCache         // HMAC only
 }
 
 // KeyPair is the result of generating an asymmetric key.
@@ -99,6 +99,9 @@ type KeyPair struct {
 // allowed.
 func checkUsages(alg string, usages, allowed Usage) error {
 	if extra := usages &^ allowed; extra != 0 {
+		if allowed == 0 {
+			return syntaxErr("%s public keys take no usages (got %q): pass []", alg, extra.Names()[0])
+		}
 		return syntaxErr("%s keys cannot be used to %s (allowed usages: %s)", alg, extra.Names()[0], allowed)
 	}
 	return nil

@@ -248,6 +248,10 @@ func rsaSign(alg *Params, key *Key, data []byte) ([]byte, error) {
 		if alg.SaltLength == 0 {
 			return nil, notSupported("RSA-PSS signing with saltLength 0 is not supported (use the hash length, e.g. 32 for SHA-256)")
 		}
+		emLen := (priv.N.BitLen() - 1 + 7) / 8
+		if most := emLen - h.Size() - 2; alg.SaltLength > most {
+			return nil, opErr("RSA-PSS saltLength %d is too long for a %d-bit key with %s (at most %d)", alg.SaltLength, priv.N.BitLen(), key.Algorithm.Hash, most)
+		}
 		sig, err = rsa.SignPSS(rand.Reader, priv, h, digest, &rsa.PSSOptions{SaltLength: alg.SaltLength})
 	} else {
 		sig, err = rsa.SignPKCS1v15(nil, priv, h, digest)
@@ -332,7 +336,12 @@ func rsaOAEPEncrypt(alg *Params, key *Key, data []byte) ([]byte, error) {
 	if key.Type != Public {
 		return nil, invalidAccess("RSA-OAEP encryption needs a public key, not a %s key", key.Type)
 	}
-	out, err := rsa.EncryptOAEP(hashOf(key.Algorithm.Hash).New(), rand.Reader, key.pub.(*rsa.PublicKey), data, alg.Label)
+	pub := key.pub.(*rsa.PublicKey)
+	h := hashOf(key.Algorithm.Hash)
+	if most := pub.Size() - 2*h.Size() - 2; len(data) > most {
+		return nil, opErr("the data (%d bytes) is too long for RSA-OAEP with a %d-bit key and %s (at most %d bytes)", len(data), pub.N.BitLen(), key.Algorithm.Hash, most)
+	}
+	out, err := rsa.EncryptOAEP(h.New(), rand.Reader, pub, data, alg.Label)
 	if err != nil {
 		return nil, opErr("RSA-OAEP encryption failed: %v", err)
 	}
