@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 
@@ -48,6 +49,10 @@ type webCrypto struct {
 var maxParallelJobs = min(runtime.GOMAXPROCS(0), 4)
 
 const maxQueuedJobs = 1024
+
+// offLoopJobs counts the crypto operations running off their loop, in all
+// runtimes (tests check that a request's end stops its work).
+var offLoopJobs atomic.Int64
 
 // Sizes past which an operation runs off the loop.
 const (
@@ -185,8 +190,10 @@ func (w *webCrypto) offLoop(method string, op subtleOp, resolve, reject func(any
 	ctx := w.ctx
 	start := func() {
 		w.running++
+		offLoopJobs.Add(1)
 		go func() {
 			res, err := op.run(ctx)
+			offLoopJobs.Add(-1)
 			done(func() error {
 				w.running--
 				w.settle(method, res, err, resolve, reject)
