@@ -49,6 +49,9 @@ type Config struct {
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// KV is the node's store for KV bindings; nil refuses deployments that
+	// bind a namespace.
+	KV *KVStore
 	// DevEndpoints enables /__scheduled?cron=... on the public listener,
 	// which runs the served deployment's scheduled() by hand (development
 	// only: anyone who can reach the listener can call it).
@@ -99,6 +102,7 @@ type Node struct {
 	routes      atomic.Pointer[routeTable]
 	metrics     *metrics
 	tail        *tailHub
+	queues      isolate.QueueSender // set by the platform when it has a store
 
 	closeOnce sync.Once
 }
@@ -145,6 +149,9 @@ func NewNode(cfg Config) (*Node, error) {
 	n.routes.Store(&routeTable{byHost: map[string][]routeEntry{}})
 	n.metrics = newMetrics(n)
 	n.tail = hub
+	if cfg.KV != nil {
+		n.queues = &queueStore{store: cfg.KV, now: time.Now}
+	}
 	n.server = &fasthttp.Server{
 		Handler:                       n.handle,
 		Name:                          "edgefn",
@@ -251,6 +258,9 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 			return nil, err
 		}
 		cfg := n.poolConfig(a.Manifest)
+		if err := n.bind(&cfg, a.Manifest); err != nil {
+			return nil, fmt.Errorf("edge: deploy %s: %w", name, err)
+		}
 		if len(secrets) > 0 {
 			if cfg.Vars == nil {
 				cfg.Vars = map[string]string{}
@@ -269,6 +279,31 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 		v.pool = pool
 	}
 	return v, nil
+}
+
+// bind gives a pool its manifest's bindings: KV namespaces, queues and
+// services.
+func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
+	if len(m.KV)+len(m.Services)+len(m.Queues.Producers) == 0 {
+		return nil
+	}
+	cfg.Bindings = map[string]isolate.Binding{}
+	for _, b := range m.KV {
+		if n.cfg.KV == nil {
+			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store", b.Binding, b.Namespace)
+		}
+		cfg.Bindings[b.Binding] = isolate.KVBinding(n.cfg.KV.Namespace(b.Namespace))
+	}
+	for _, s := range m.Services {
+		cfg.Bindings[s.Binding] = isolate.ServiceBinding(&serviceFetcher{n: n, name: s.Service})
+	}
+	for _, q := range m.Queues.Producers {
+		if n.queues == nil {
+			return fmt.Errorf("queues: %s sends to %q but this node has no queue store", q.Binding, q.Queue)
+		}
+		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, n.queues)
+	}
+	return nil
 }
 
 // currentOf returns what a deployment serves now, or nil.

@@ -113,6 +113,7 @@ func NewPlatform(node *Node, store Store) *Platform {
 	p := &Platform{node: node, store: store, log: node.log.With("component", "platform"), now: time.Now,
 		loaded: map[string]map[int]*version{}, members: soloMembership{name: "local"}}
 	p.cron = &cronScheduler{p: p, now: time.Now}
+	node.queues = &queueStore{store: store, now: time.Now}
 	return p
 }
 
@@ -126,6 +127,7 @@ func (p *Platform) Run(ctx context.Context) {
 	changes, cancel := p.store.Watch(nsDeploy)
 	defer cancel()
 	go p.runCron(ctx)
+	go p.runQueues(ctx)
 	for {
 		if err := p.Reconcile(); err != nil {
 			p.log.Error("reconcile failed; will retry on the next change", "error", err)

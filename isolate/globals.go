@@ -36,6 +36,7 @@ func init() {
 		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
 		{names: nil, native: installContext, eager: true},
 		{names: nil, native: installEvents, js: "events.js", eager: true},
+		{names: nil, js: "kv.js"}, // installed by the first KV binding (installJS)
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},
@@ -141,6 +142,16 @@ func (in *instance) installGlobal(i int) error {
 		return fmt.Errorf("isolate: install %s: %w", g.js, err)
 	}
 	return nil
+}
+
+// installJS installs the (name-less) entry whose JS file is file.
+func (in *instance) installJS(file string) error {
+	for i, g := range globals {
+		if g.js == file {
+			return in.installGlobal(i)
+		}
+	}
+	return fmt.Errorf("isolate: no global entry for %s", file)
 }
 
 // ensure installs the global that defines name (natives that need another

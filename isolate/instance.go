@@ -97,7 +97,7 @@ type call struct {
 	timers    map[int64]*jsTimer
 	stream    *bodyStream
 	// onEnd runs when the call ends: natives register what stops their
-	// off-loop work early (a cancelled context).
+	// off-loop work early (a cancelled context, a KV watch).
 	onEnd []func()
 }
 

@@ -91,19 +91,30 @@ func (s *Store) Atomic(ns string, checks []Check, muts []Mutation) (Version, err
 				return fmt.Errorf("%w: %q has versionstamp %q, not %q", ErrCheckFailed, c.Key, stamp, c.Versionstamp)
 			}
 		}
+		// Mutations apply in order: a sum sees the sets, deletes and sums
+		// before it in the same operation.
+		pending := map[string]*Record{}
 		for i, m := range muts {
 			if m.Kind != MutSum {
+				pending[m.Key] = recs[i]
 				continue
 			}
 			var n int64
-			if cur, _, err := current(txn, ns, m.Key); err != nil {
-				return err
-			} else if cur != nil && !cur.Tombstone && !cur.expired(now) {
+			cur, ok := pending[m.Key]
+			if !ok {
+				var err error
+				if cur, _, err = current(txn, ns, m.Key); err != nil {
+					return err
+				}
+			}
+			if cur != nil && !cur.Tombstone && !cur.expired(now) {
+				var err error
 				if n, err = strconv.ParseInt(string(cur.Value), 10, 64); err != nil {
-					return fmt.Errorf("kv: atomic sum %q: the stored value is not an integer", m.Key)
+					return fmt.Errorf("kv: atomic sum %q: the stored value is not an integer", truncate(m.Key, 64))
 				}
 			}
 			recs[i].Value = []byte(strconv.FormatInt(n+m.Delta, 10))
+			pending[m.Key] = recs[i]
 		}
 		return nil
 	})

@@ -52,7 +52,7 @@ const (
 type Config struct {
 	// Dir is where Badger keeps its files. Required unless InMemory.
 	Dir string
-	// InMemory keeps everything in memory (tests).
+	// InMemory keeps everything in memory (tests; values up to 1 MiB).
 	InMemory bool
 	// NodeID names this node in the versions of its writes. Required.
 	NodeID string
@@ -213,7 +213,9 @@ func Open(cfg Config) (*Store, error) {
 		WithCompactL0OnClose(false).
 		WithDetectConflicts(false)
 	if cfg.InMemory {
-		opts = opts.WithDir("").WithValueDir("")
+		// No value log in memory: every value lives in the LSM tree, which
+		// caps values at 1 MiB (tests only).
+		opts = opts.WithDir("").WithValueDir("").WithValueThreshold(1 << 20)
 	}
 	db, err := badger.Open(opts)
 	if err != nil {
@@ -385,7 +387,7 @@ func current(txn *badger.Txn, ns, key string) (*Record, uint64, error) {
 // Get reads a key. Tombstones and expired records are ErrNotFound.
 func (s *Store) Get(ns, key string) (*Entry, error) {
 	if err := s.checkKey(key); err != nil {
-		return nil, fmt.Errorf("kv: get %q: %w", key, err)
+		return nil, fmt.Errorf("kv: get %q: %w", truncate(key, 64), err)
 	}
 	var e *Entry
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -401,12 +403,12 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 	})
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("kv: get %s/%q: %w", ns, key, ErrNotFound)
+			return nil, fmt.Errorf("kv: get %s/%q: %w", ns, truncate(key, 64), ErrNotFound)
 		}
 		if errors.Is(err, badger.ErrDBClosed) {
 			return nil, ErrClosed
 		}
-		return nil, fmt.Errorf("kv: get %s/%q: %w", ns, key, err)
+		return nil, fmt.Errorf("kv: get %s/%q: %w", ns, truncate(key, 64), err)
 	}
 	return e, nil
 }
@@ -446,24 +448,24 @@ func (s *Store) checkMetadata(meta []byte) error {
 // Put writes a value, acknowledged once committed (see Durability).
 func (s *Store) Put(ns, key string, value []byte, o PutOptions) (Version, error) {
 	if err := checkNamespace(ns); err != nil {
-		return Version{}, fmt.Errorf("kv: put %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: put %q: %w", truncate(key, 64), err)
 	}
 	if err := s.checkKey(key); err != nil {
-		return Version{}, fmt.Errorf("kv: put %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: put %q: %w", truncate(key, 64), err)
 	}
 	if len(value) > s.cfg.MaxValueSize {
-		return Version{}, fmt.Errorf("kv: put %q: %w: %d bytes; the limit is %d", key, ErrValueTooLarge, len(value), s.cfg.MaxValueSize)
+		return Version{}, fmt.Errorf("kv: put %q: %w: %d bytes; the limit is %d", truncate(key, 64), ErrValueTooLarge, len(value), s.cfg.MaxValueSize)
 	}
 	if err := s.checkMetadata(o.Metadata); err != nil {
-		return Version{}, fmt.Errorf("kv: put %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: put %q: %w", truncate(key, 64), err)
 	}
 	exp, err := s.expiration(o)
 	if err != nil {
-		return Version{}, fmt.Errorf("kv: put %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: put %q: %w", truncate(key, 64), err)
 	}
 	r := &Record{Namespace: ns, Key: key, Value: value, Metadata: o.Metadata, Expiration: exp}
 	if err := s.writeLocal([]*Record{r}, nil); err != nil {
-		return Version{}, fmt.Errorf("kv: put %s/%q: %w", ns, key, err)
+		return Version{}, fmt.Errorf("kv: put %s/%q: %w", ns, truncate(key, 64), err)
 	}
 	return r.Version, nil
 }
@@ -471,14 +473,14 @@ func (s *Store) Put(ns, key string, value []byte, o PutOptions) (Version, error)
 // Delete deletes a key, leaving a tombstone that replicates.
 func (s *Store) Delete(ns, key string) (Version, error) {
 	if err := checkNamespace(ns); err != nil {
-		return Version{}, fmt.Errorf("kv: delete %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: delete %q: %w", truncate(key, 64), err)
 	}
 	if err := s.checkKey(key); err != nil {
-		return Version{}, fmt.Errorf("kv: delete %q: %w", key, err)
+		return Version{}, fmt.Errorf("kv: delete %q: %w", truncate(key, 64), err)
 	}
 	r := &Record{Namespace: ns, Key: key, Tombstone: true}
 	if err := s.writeLocal([]*Record{r}, nil); err != nil {
-		return Version{}, fmt.Errorf("kv: delete %s/%q: %w", ns, key, err)
+		return Version{}, fmt.Errorf("kv: delete %s/%q: %w", ns, truncate(key, 64), err)
 	}
 	return r.Version, nil
 }

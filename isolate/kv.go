@@ -1,0 +1,320 @@
+package isolate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// KVNamespace is a KV namespace as a binding sees it; edge satisfies it
+// with the node's replicated store.
+type KVNamespace interface {
+	Get(ctx context.Context, key string) (*KVEntry, error) // ErrKVNotFound when absent
+	Put(ctx context.Context, key string, value []byte, o KVPutOptions) error
+	Delete(ctx context.Context, key string) error
+	List(ctx context.Context, o KVListOptions) (*KVListResult, error)
+	// Atomic runs checks and mutations in one transaction: ok is false
+	// (and nothing written) when a check failed.
+	Atomic(ctx context.Context, checks []KVCheck, muts []KVMutation) (versionstamp string, ok bool, err error)
+	// Watch reports changes to the keys until ctx ends.
+	Watch(ctx context.Context, keys []string) (<-chan KVChange, error)
+}
+
+// ErrKVNotFound is returned by KVNamespace.Get for an absent key.
+var ErrKVNotFound = errors.New("kv: not found")
+
+// KVEntry is a stored value.
+type KVEntry struct {
+	Value        []byte
+	Metadata     []byte // JSON, may be empty
+	Expiration   int64
+	Versionstamp string
+}
+
+// KVPutOptions are put's options.
+type KVPutOptions struct {
+	Expiration    int64
+	ExpirationTTL int64
+	Metadata      []byte
+}
+
+// KVListOptions are list's options.
+type KVListOptions struct {
+	Prefix string
+	Limit  int
+	Cursor string
+}
+
+// KVListResult is a page of a list.
+type KVListResult struct {
+	Keys []struct {
+		Name       string
+		Expiration int64
+		Metadata   []byte
+	}
+	Complete bool
+	Cursor   string
+}
+
+// KVCheck requires a versionstamp ("" or null: the key must be absent).
+type KVCheck struct{ Key, Versionstamp string }
+
+// KVMutation is set, delete or sum.
+type KVMutation struct {
+	Kind    string // "set", "delete", "sum"
+	Key     string
+	Value   []byte
+	Options KVPutOptions
+	Delta   int64
+}
+
+// KVChange is a watched key's new state (Entry nil: deleted).
+type KVChange struct {
+	Key   string
+	Entry *KVEntry
+}
+
+// KVBinding binds a namespace as env.NAME with Workers KV's API: get,
+// getWithMetadata, put, delete, list, and edgefn's extras atomic() and
+// watch(keys).
+func KVBinding(ns KVNamespace) Binding { return &kvBinding{ns: ns} }
+
+type kvBinding struct{ ns KVNamespace }
+
+func (b *kvBinding) value(in *instance) (goja.Value, error) {
+	if err := in.installJS("kv.js"); err != nil {
+		return nil, err
+	}
+	mk, ok := goja.AssertFunction(in.internal.Get("kvNamespace"))
+	if !ok {
+		return nil, errors.New("isolate: kv binding support is missing")
+	}
+	host := in.vm.NewObject()
+	async := func(name string, work func(ctx context.Context) (func() goja.Value, error)) goja.Value {
+		c := in.cur
+		if c == nil {
+			panic(in.typeErr("KV " + name + "() can only be called while handling a request or event, not at global scope"))
+		}
+		p, resolve, reject := in.vm.NewPromise()
+		done := in.reserve()
+		ctx := c.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		go func() {
+			conv, err := work(ctx)
+			done(func() error {
+				if err != nil {
+					_ = reject(in.kvError(name, err))
+					return nil
+				}
+				_ = resolve(conv())
+				return nil
+			})
+		}()
+		return in.vm.ToValue(p)
+	}
+	entryJS := func(e *KVEntry) goja.Value {
+		if e == nil {
+			return goja.Null()
+		}
+		o := in.vm.NewObject()
+		_ = o.Set("value", in.vm.NewArrayBuffer(e.Value))
+		if len(e.Metadata) > 0 {
+			_ = o.Set("metadata", string(e.Metadata))
+		}
+		_ = o.Set("expiration", e.Expiration)
+		_ = o.Set("versionstamp", e.Versionstamp)
+		return o
+	}
+	_ = host.Set("get", func(fc goja.FunctionCall) goja.Value {
+		key := fc.Argument(0).String()
+		return async("get", func(ctx context.Context) (func() goja.Value, error) {
+			e, err := b.ns.Get(ctx, key)
+			if errors.Is(err, ErrKVNotFound) {
+				return func() goja.Value { return goja.Null() }, nil
+			}
+			return func() goja.Value { return entryJS(e) }, err
+		})
+	})
+	_ = host.Set("put", func(fc goja.FunctionCall) goja.Value {
+		key := fc.Argument(0).String()
+		value := bytesArg(fc.Argument(1))
+		o := KVPutOptions{Expiration: fc.Argument(2).ToInteger(), ExpirationTTL: fc.Argument(3).ToInteger()}
+		if m := fc.Argument(4); !goja.IsUndefined(m) {
+			o.Metadata = []byte(m.String())
+		}
+		return async("put", func(ctx context.Context) (func() goja.Value, error) {
+			return func() goja.Value { return goja.Undefined() }, b.ns.Put(ctx, key, value, o)
+		})
+	})
+	_ = host.Set("delete", func(fc goja.FunctionCall) goja.Value {
+		key := fc.Argument(0).String()
+		return async("delete", func(ctx context.Context) (func() goja.Value, error) {
+			return func() goja.Value { return goja.Undefined() }, b.ns.Delete(ctx, key)
+		})
+	})
+	_ = host.Set("list", func(fc goja.FunctionCall) goja.Value {
+		o := KVListOptions{Prefix: fc.Argument(0).String(), Limit: int(fc.Argument(1).ToInteger()), Cursor: fc.Argument(2).String()}
+		return async("list", func(ctx context.Context) (func() goja.Value, error) {
+			res, err := b.ns.List(ctx, o)
+			return func() goja.Value {
+				keys := make([]any, len(res.Keys))
+				for i, k := range res.Keys {
+					ko := in.vm.NewObject()
+					_ = ko.Set("name", k.Name)
+					if k.Expiration != 0 {
+						_ = ko.Set("expiration", k.Expiration)
+					}
+					if len(k.Metadata) > 0 {
+						_ = ko.Set("metadata", string(k.Metadata))
+					}
+					keys[i] = ko
+				}
+				out := in.vm.NewObject()
+				_ = out.Set("keys", in.vm.NewArray(keys...))
+				_ = out.Set("list_complete", res.Complete)
+				if res.Cursor != "" {
+					_ = out.Set("cursor", res.Cursor)
+				}
+				return out
+			}, err
+		})
+	})
+	_ = host.Set("atomic", func(fc goja.FunctionCall) goja.Value {
+		var checks []KVCheck
+		var muts []KVMutation
+		if arr, ok := fc.Argument(0).(*goja.Object); ok {
+			in.vm.ForOf(arr, func(v goja.Value) bool {
+				o := v.(*goja.Object)
+				vs := o.Get("versionstamp")
+				s := ""
+				if vs != nil && !goja.IsNull(vs) && !goja.IsUndefined(vs) {
+					s = vs.String()
+				}
+				checks = append(checks, KVCheck{Key: o.Get("key").String(), Versionstamp: s})
+				return true
+			})
+		}
+		if arr, ok := fc.Argument(1).(*goja.Object); ok {
+			in.vm.ForOf(arr, func(v goja.Value) bool {
+				o := v.(*goja.Object)
+				m := KVMutation{Kind: o.Get("kind").String(), Key: o.Get("key").String()}
+				switch m.Kind {
+				case "set":
+					m.Value = bytesArg(o.Get("value"))
+					m.Options = KVPutOptions{Expiration: o.Get("expiration").ToInteger(), ExpirationTTL: o.Get("expirationTtl").ToInteger()}
+					if md := o.Get("metadata"); md != nil && !goja.IsUndefined(md) {
+						m.Options.Metadata = []byte(md.String())
+					}
+				case "sum":
+					m.Delta = o.Get("delta").ToInteger()
+				}
+				muts = append(muts, m)
+				return true
+			})
+		}
+		return async("atomic", func(ctx context.Context) (func() goja.Value, error) {
+			stamp, ok, err := b.ns.Atomic(ctx, checks, muts)
+			return func() goja.Value {
+				out := in.vm.NewObject()
+				_ = out.Set("ok", ok)
+				if ok {
+					_ = out.Set("versionstamp", stamp)
+				}
+				return out
+			}, err
+		})
+	})
+	_ = host.Set("watch", func(fc goja.FunctionCall) goja.Value {
+		c := in.cur
+		if c == nil {
+			panic(in.typeErr("KV watch() can only be called while handling a request"))
+		}
+		var keys []string
+		if arr, ok := fc.Argument(0).(*goja.Object); ok {
+			in.vm.ForOf(arr, func(v goja.Value) bool { keys = append(keys, v.String()); return true })
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		ch, err := b.ns.Watch(ctx, keys)
+		if err != nil {
+			cancel()
+			panic(in.kvError("watch", err))
+		}
+		return in.kvWatcher(ctx, c, ch, cancel, entryJS)
+	})
+	return mk(goja.Undefined(), host)
+}
+
+// kvWatcher returns the iterator object behind watch(): next() resolves
+// with the next change; return() stops watching.
+func (in *instance) kvWatcher(ctx context.Context, c *call, ch <-chan KVChange, cancel func(), entryJS func(*KVEntry) goja.Value) goja.Value {
+	obj := in.vm.NewObject()
+	stopped := false
+	_ = obj.Set("next", func(fc goja.FunctionCall) goja.Value {
+		p, resolve, _ := in.vm.NewPromise()
+		result := func(done bool, v goja.Value) *goja.Object {
+			r := in.vm.NewObject()
+			_ = r.Set("done", done)
+			_ = r.Set("value", v)
+			return r
+		}
+		if stopped {
+			_ = resolve(result(true, goja.Undefined()))
+			return in.vm.ToValue(p)
+		}
+		done := in.reserve()
+		go func() {
+			var change KVChange
+			ok := false
+			select {
+			case change, ok = <-ch:
+			case <-ctx.Done():
+			}
+			done(func() error {
+				if !ok {
+					_ = resolve(result(true, goja.Undefined()))
+					return nil
+				}
+				v := in.vm.NewObject()
+				_ = v.Set("key", change.Key)
+				_ = v.Set("entry", entryJS(change.Entry))
+				_ = resolve(result(false, v))
+				return nil
+			})
+		}()
+		return in.vm.ToValue(p)
+	})
+	_ = obj.Set("return", func(fc goja.FunctionCall) goja.Value {
+		stopped = true
+		cancel()
+		return in.resolved(goja.Undefined())
+	})
+	c.onEnd = append(c.onEnd, cancel) // stop watching when the request ends
+	return obj
+}
+
+// kvError turns a store error into a JS error: TypeError for bad input
+// (it names the limit), Error otherwise.
+func (in *instance) kvError(op string, err error) *goja.Object {
+	msg := fmt.Sprintf("KV %s failed: %v", op, err)
+	return in.typeErr(msg)
+}
+
+// bytesArg converts a value argument (string, ArrayBuffer, view) to bytes.
+func bytesArg(v goja.Value) []byte {
+	switch x := v.Export().(type) {
+	case string:
+		return []byte(x)
+	case goja.ArrayBuffer:
+		return append([]byte(nil), x.Bytes()...)
+	case []byte:
+		return append([]byte(nil), x...)
+	}
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil
+	}
+	return []byte(v.String())
+}
