@@ -146,7 +146,8 @@ class TextDecoderLike { decode(buf) { return String.fromCharCode(...new Uint8Arr
 
 func TestQueuesDeliverRetryAndDeadLetter(t *testing.T) {
 	store := testKV(t)
-	n, base := testNode(t, func(c *Config) { c.KV = store })
+	// One runtime: the script logs deliveries in a global.
+	n, base := testNode(t, func(c *Config) { c.KV = store; c.Pool.MaxSize = 1 })
 	p := NewPlatform(n, store)
 	a := testArtifact("jobs", "")
 	a.Script = `let log = [];

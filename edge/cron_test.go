@@ -56,7 +56,8 @@ func TestCronFiresOncePerTickAcrossNodes(t *testing.T) {
 	var platforms []*Platform
 	var bases []string
 	for _, name := range []string{"n1", "n2", "n3"} {
-		n, base := testNode(t, func(c *Config) { c.BaseDomain = "edge.test" })
+		// One runtime per node: the script counts its runs in a global.
+		n, base := testNode(t, func(c *Config) { c.BaseDomain = "edge.test"; c.Pool.MaxSize = 1 })
 		p := NewPlatform(n, store)
 		p.SetMembership(fixedMembers{self: name, alive: []string{"n1", "n2", "n3"}})
 		platforms = append(platforms, p)
