@@ -31,6 +31,9 @@ type AdminConfig struct {
 	// Logger receives the admin API's logs and its audit log (lines with
 	// audit=true: deploys, rollbacks, splits, deletes, secret changes).
 	Logger *slog.Logger
+	// TLSCert and TLSKey, when set, serve the admin API over HTTPS.
+	TLSCert string
+	TLSKey  string
 	// Ready reports whether the node is ready to serve (joined its cluster
 	// and caught up); nil means always.
 	Ready func() error
@@ -93,7 +96,13 @@ func (a *Admin) Handle(pattern string, h http.HandlerFunc) { a.mux.HandleFunc(pa
 // Serve serves until ctx ends.
 func (a *Admin) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- a.srv.Serve(a.cfg.Listener) }()
+	go func() {
+		if a.cfg.TLSCert != "" {
+			errc <- a.srv.ServeTLS(a.cfg.Listener, a.cfg.TLSCert, a.cfg.TLSKey)
+			return
+		}
+		errc <- a.srv.Serve(a.cfg.Listener)
+	}()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

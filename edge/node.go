@@ -49,6 +49,9 @@ type Config struct {
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// TLSCert and TLSKey, when set, serve HTTPS.
+	TLSCert string
+	TLSKey  string
 	// KV is the node's store for KV bindings; nil refuses deployments that
 	// bind a namespace.
 	KV *KVStore
@@ -466,7 +469,13 @@ func (n *Node) Serve(ctx context.Context) error {
 	}
 	n.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
-	go func() { errc <- n.server.Serve(ln) }()
+	go func() {
+		if n.cfg.TLSCert != "" {
+			errc <- n.server.ServeTLS(ln, n.cfg.TLSCert, n.cfg.TLSKey)
+			return
+		}
+		errc <- n.server.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		n.Close()
