@@ -144,6 +144,7 @@ var registry = func() map[Op]map[string]Dict {
 			r[op] = map[string]Dict{}
 		}
 		r[op][strings.ToUpper(name)] = d
+		r[op][name] = d
 	}
 	for _, n := range []string{RSASSAPKCS1v15, RSAPSS, RSAOAEP} {
 		add(OpGenerateKey, n, DictRsaHashedKeyGen)
@@ -204,6 +205,7 @@ var canonicalNames = func() map[string]string {
 	for _, n := range []string{RSASSAPKCS1v15, RSAPSS, RSAOAEP, ECDSA, ECDH, Ed25519, X25519, AESCTR, AESCBC, AESGCM,
 		AESKW, HMAC, SHA1, SHA256, SHA384, SHA512, HKDF, PBKDF2} {
 		m[strings.ToUpper(n)] = n
+		m[n] = n
 	}
 	return m
 }()
@@ -212,6 +214,9 @@ var canonicalNames = func() map[string]string {
 // and returns its canonical name and parameter dictionary. Its error is a
 // NotSupportedError.
 func Lookup(op Op, name string) (string, Dict, error) {
+	if d, ok := registry[op][name]; ok { // the canonical spelling: no allocation
+		return canonicalNames[name], d, nil
+	}
 	up := strings.ToUpper(name)
 	d, ok := registry[op][up]
 	if !ok {
