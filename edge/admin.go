@@ -83,6 +83,9 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 	a.routes()
 	a.secretRoutes()
 	a.cronRoutes()
+	if ks, ok := p.store.(*KVStore); ok {
+		a.kvRoutes(ks)
+	}
 	a.observability()
 	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,6 +86,14 @@ func (c *Client) Do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, res.Body)
+		return nil
+	}
+	if raw, ok := out.(interface{ SetRaw([]byte) }); ok {
+		b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+		if err != nil {
+			return err
+		}
+		raw.SetRaw(b)
 		return nil
 	}
 	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
@@ -163,4 +173,107 @@ func (c *Client) Secrets(ctx context.Context, name string) ([]SecretInfo, error)
 // DeleteSecret removes a secret.
 func (c *Client) DeleteSecret(ctx context.Context, name, key string) error {
 	return c.doJSON(ctx, http.MethodDelete, "/v1/deployments/"+url.PathEscape(name)+"/secrets/"+url.PathEscape(key), nil, nil)
+}
+
+// PutKV writes a KV value (path as the admin API names it).
+func (c *Client) PutKV(ctx context.Context, path string, value []byte, metadata string) error {
+	if metadata == "" {
+		return c.Do(ctx, http.MethodPut, path, bytes.NewReader(value), "application/octet-stream", nil)
+	}
+	return c.doRaw(ctx, http.MethodPut, path, bytes.NewReader(value), map[string]string{"X-Edgefn-Metadata": metadata})
+}
+
+func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader, headers map[string]string) error {
+	u, err := url.JoinPath(c.Server, path)
+	if err != nil {
+		return err
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		u, _ = url.JoinPath(c.Server, path[:i])
+		u += path[i:]
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return err
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	res, err := c.http().Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach %s: %w", c.Server, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode >= 300 {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(b, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(b))
+		}
+		return &APIError{Status: res.StatusCode, Message: e.Error}
+	}
+	return nil
+}
+
+// Tail streams live events matching f until ctx ends or the connection
+// drops; each event goes to fn.
+func (c *Client) Tail(ctx context.Context, f TailFilter, fn func(TailEvent)) error {
+	q := url.Values{}
+	if f.Deployment != "" {
+		q.Set("deployment", f.Deployment)
+	}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	if f.Method != "" {
+		q.Set("method", f.Method)
+	}
+	if f.Sample > 0 {
+		q.Set("sample", strconv.FormatFloat(f.Sample, 'f', -1, 64))
+	}
+	u, err := url.JoinPath(c.Server, "/v1/tail")
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := (&http.Client{}).Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach %s: %w", c.Server, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(b, &e)
+		return &APIError{Status: res.StatusCode, Message: e.Error}
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var ev TailEvent
+		if json.Unmarshal([]byte(line), &ev) == nil {
+			fn(ev)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return errors.New("the node closed the tail")
 }
