@@ -440,9 +440,6 @@ func (w *webCrypto) jwkArg(obj *goja.Object) *webcrypto.JWK {
 	str("use", &jwk.Use)
 	str("x", &jwk.X)
 	str("y", &jwk.Y)
-	if jwk.Kty == "" {
-		panic(w.typeErr("keyData.kty is required in a JSON Web Key"))
-	}
 	return jwk
 }
 

@@ -51,8 +51,8 @@ func aesImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 			return nil, dataErr("AES key data must be 128, 192 or 256 bits, not %d", n)
 		}
 	case FormatJWK:
-		if jwk.Kty != "oct" {
-			return nil, dataErr("JWK \"kty\" must be \"oct\" for %s, not %q", alg.Name, jwk.Kty)
+		if err := checkKty(jwk, "oct", alg.Name); err != nil {
+			return nil, err
 		}
 		if jwk.K == "" {
 			return nil, dataErr("JWK member \"k\" is missing")

@@ -187,8 +187,8 @@ func ecImport(format string, data []byte, jwk *JWK, alg *Params, extractable boo
 		if err := check(t); err != nil {
 			return nil, err
 		}
-		if jwk.Kty != "EC" {
-			return nil, dataErr("JWK \"kty\" must be \"EC\" for %s, not %q", alg.Name, jwk.Kty)
+		if err := checkKty(jwk, "EC", alg.Name); err != nil {
+			return nil, err
 		}
 		if jwk.Crv != c.name {
 			return nil, dataErr("JWK \"crv\" is %q, but namedCurve is %q", jwk.Crv, c.name)

@@ -91,8 +91,8 @@ func hmacImport(format string, data []byte, jwk *JWK, alg *Params, extractable b
 	switch format {
 	case FormatRaw:
 	case FormatJWK:
-		if jwk.Kty != "oct" {
-			return nil, dataErr("JWK \"kty\" must be \"oct\" for HMAC, not %q", jwk.Kty)
+		if err := checkKty(jwk, "oct", alg.Name); err != nil {
+			return nil, err
 		}
 		if jwk.K == "" {
 			return nil, dataErr("JWK member \"k\" is missing")

@@ -68,6 +68,17 @@ func enc(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 // encInt encodes a big integer as JWA does: big-endian, no leading zeros.
 func encInt(n *big.Int) string { return enc(n.Bytes()) }
 
+// checkKty requires the JWK's key type to be kty.
+func checkKty(jwk *JWK, kty, alg string) error {
+	if jwk.Kty == "" {
+		return dataErr("JWK member \"kty\" is missing (%s keys are %q)", alg, kty)
+	}
+	if jwk.Kty != kty {
+		return dataErr("JWK \"kty\" must be %q for %s, not %q", kty, alg, jwk.Kty)
+	}
+	return nil
+}
+
 // checkJWKCommon applies the checks every algorithm makes on a JWK: "use",
 // "key_ops" and "ext" must allow the requested usages and extractability.
 // use is "sig" or "enc" for the algorithm.

@@ -118,8 +118,8 @@ func okpImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 		if err := check(t); err != nil {
 			return nil, err
 		}
-		if jwk.Kty != "OKP" {
-			return nil, dataErr("JWK \"kty\" must be \"OKP\" for %s, not %q", alg.Name, jwk.Kty)
+		if err := checkKty(jwk, "OKP", alg.Name); err != nil {
+			return nil, err
 		}
 		if jwk.Crv != alg.Name {
 			return nil, dataErr("JWK \"crv\" must be %q, not %q", alg.Name, jwk.Crv)

@@ -108,8 +108,8 @@ func rsaImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 		if err := check(t); err != nil {
 			return nil, err
 		}
-		if jwk.Kty != "RSA" {
-			return nil, dataErr("JWK \"kty\" must be \"RSA\" for %s, not %q", alg.Name, jwk.Kty)
+		if err := checkKty(jwk, "RSA", alg.Name); err != nil {
+			return nil, err
 		}
 		use := "sig"
 		if alg.Name == RSAOAEP {
