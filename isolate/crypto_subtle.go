@@ -66,7 +66,7 @@ type subtleOp struct {
 	run   func(ctx context.Context) (any, error)
 }
 
-// method names by the JS method, for messages.
+// installSubtle defines SubtleCrypto's methods.
 func (w *webCrypto) installSubtle(proto *goja.Object) {
 	w.promiseMethod(proto, "digest", 2, w.digest)
 	w.promiseMethod(proto, "encrypt", 3, func(fc goja.FunctionCall) subtleOp { return w.cipher(fc, "encrypt") })
@@ -84,8 +84,8 @@ func (w *webCrypto) installSubtle(proto *goja.Object) {
 }
 
 // promiseMethod defines a SubtleCrypto method: prep converts the arguments
-// (panicking with a JS error or a *webcrypto.Error), then the operation
-// runs, here or off the loop, and settles the returned promise.
+// (panicking with a JS error), then the operation runs, here or off the
+// loop, and settles the returned promise.
 func (w *webCrypto) promiseMethod(proto *goja.Object, name string, nargs int, prep func(fc goja.FunctionCall) subtleOp) {
 	in := w.in
 	in.method(proto, name, nargs, func(fc goja.FunctionCall) goja.Value {
@@ -132,7 +132,7 @@ func (w *webCrypto) jsError(method string, err error) goja.Value {
 	}
 	msg := "crypto.subtle." + method + ": " + we.Message
 	if we.Name == webcrypto.TypeError {
-		return w.typeErr(msg)
+		return w.in.typeErr(msg)
 	}
 	return w.in.domException(we.Name, msg)
 }

@@ -70,3 +70,5 @@ await fails("X25519 public for ECDH", crypto.subtle.deriveBits({ name: "ECDH", p
 await fails("deriveKey without the usage", crypto.subtle.deriveKey({ name: "ECDH", public: p256.publicKey }, p256.privateKey, { name: "AES-GCM", length: 128 }, false, ["encrypt"]));
 await fails("public key with usages", crypto.subtle.importKey("raw", await crypto.subtle.exportKey("raw", p256.publicKey), { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]));
 await fails("sign usage", crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["sign"]));
+const dk = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, false, ["deriveKey"]);
+await fails("deriveKey to HMAC of length 0", crypto.subtle.deriveKey({ name: "ECDH", public: p256.publicKey }, dk.privateKey, { name: "HMAC", hash: "SHA-256", length: 0 }, false, ["sign"]));
