@@ -71,7 +71,39 @@ func rsaGenerate(ctx context.Context, alg *Params, extractable bool, usages Usag
 	}, nil
 }
 
+// maxRSAImportBits bounds the keys importKey accepts: a public-key
+// operation's cost grows with the square of the modulus size.
+const maxRSAImportBits = 16384
+
+// checkRSASize refuses keys Go's crypto/rsa will not use (it fails every
+// operation with a key under 1024 bits: better to say so at import than to
+// have verify return false) and absurdly large ones.
+func checkRSASize(pub *rsa.PublicKey) error {
+	switch n := pub.N.BitLen(); {
+	case n < MinRSABits:
+		return notSupported("RSA keys of fewer than %d bits are not supported (this one has %d)", MinRSABits, n)
+	case n > maxRSAImportBits:
+		return notSupported("RSA keys of more than %d bits are not supported (this one has %d)", maxRSAImportBits, n)
+	}
+	return nil
+}
+
 func rsaImport(format string, data []byte, jwk *JWK, alg *Params, extractable bool, usages Usage) (*Key, error) {
+	k, err := rsaImportKey(format, data, jwk, alg, extractable, usages)
+	if err != nil {
+		return nil, err
+	}
+	pub, _ := k.pub.(*rsa.PublicKey)
+	if k.Type == Private {
+		pub = &k.priv.(*rsa.PrivateKey).PublicKey
+	}
+	if err := checkRSASize(pub); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func rsaImportKey(format string, data []byte, jwk *JWK, alg *Params, extractable bool, usages Usage) (*Key, error) {
 	check := func(t KeyType) error { return checkUsages(alg.Name, usages, rsaUsages(alg.Name, t)) }
 	switch format {
 	case FormatSPKI:

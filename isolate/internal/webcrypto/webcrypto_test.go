@@ -397,6 +397,17 @@ func TestKeysRoundTrip(t *testing.T) {
 	}
 }
 
+func TestRSAKeySizeBounds(t *testing.T) {
+	small := &JWK{Kty: "RSA", N: enc(bytes.Repeat([]byte{0xff}, 64)), E: "AQAB"}
+	if _, err := ImportKey(FormatJWK, nil, small, &Params{Name: RSASSAPKCS1v15, Hash: SHA256}, true, UsageVerify); errName(err) != NotSupportedError {
+		t.Errorf("512-bit key: %v, want NotSupportedError", err)
+	}
+	huge := &JWK{Kty: "RSA", N: enc(bytes.Repeat([]byte{0xff}, 2100)), E: "AQAB"}
+	if _, err := ImportKey(FormatJWK, nil, huge, &Params{Name: RSASSAPKCS1v15, Hash: SHA256}, true, UsageVerify); errName(err) != NotSupportedError {
+		t.Errorf("16800-bit key: %v, want NotSupportedError", err)
+	}
+}
+
 func TestTruncateBits(t *testing.T) {
 	for _, tc := range []struct {
 		length int
