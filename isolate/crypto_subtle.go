@@ -179,7 +179,14 @@ func (w *webCrypto) offLoop(method string, op subtleOp, resolve, reject func(any
 		w.jobsCall, w.running, w.queue = c, 0, nil
 		ctx, cancel := context.WithCancel(context.Background())
 		w.ctx = ctx
-		c.onEnd = append(c.onEnd, cancel)
+		// The call's end stops its work, and lets go of the call (and its
+		// request body): continuations of its jobs are dropped anyway.
+		c.onEnd = append(c.onEnd, func() {
+			cancel()
+			if w.jobsCall == c {
+				w.jobsCall, w.running, w.queue, w.ctx = nil, 0, nil, nil
+			}
+		})
 	}
 	if len(w.queue) >= maxQueuedJobs {
 		_ = reject(w.in.domException(webcrypto.OperationError, fmt.Sprintf(
