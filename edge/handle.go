@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"hash/fnv"
@@ -59,13 +58,38 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		req.Route = route.ID
 		req.Params = params
 	}
-	res, err := v.pool.Do(context.Background(), req)
+	limit := min(int64(n.cfg.MaxBodySize), v.pool.Limits().MaxBodySize)
+	rb, err := n.readBody(ctx, req, limit)
 	if err != nil {
+		n.bodyError(ctx, id, err)
+		n.accessLog(start, id, d.name, ctx, "")
+		return
+	}
+	res, err := v.pool.Do(context.Background(), req)
+	switch {
+	case err != nil && rb != nil && rb.tooLarge.Load():
+		n.bodyError(ctx, id, errBodyTooLarge)
+	case err != nil:
 		n.fail(ctx, id, d.name, v, err)
-	} else {
-		writeResponse(ctx, res)
+	default:
+		n.writeResponse(ctx, res, rb)
+	}
+	if rb != nil && (res == nil || res.Stream == nil) {
+		// A streamed response closes the body once it is written.
+		rb.close()
 	}
 	n.accessLog(start, id, d.name, ctx, "")
+}
+
+// bodyError answers a request whose body could not be taken in.
+func (n *Node) bodyError(ctx *fasthttp.RequestCtx, id string, err error) {
+	if errors.Is(err, errBodyTooLarge) {
+		ctx.SetConnectionClose()
+		n.writeError(ctx, id, fasthttp.StatusRequestEntityTooLarge, "the request body exceeds the size limit")
+		return
+	}
+	ctx.SetConnectionClose()
+	n.writeError(ctx, id, fasthttp.StatusBadRequest, err.Error())
 }
 
 // accessLog records a finished request: metrics, the live tail, and the
@@ -141,9 +165,6 @@ func toRequest(ctx *fasthttp.RequestCtx, id string) *isolate.Request {
 		Header:     fields,
 		RemoteAddr: ctx.RemoteAddr().String(),
 	}
-	if b := r.Body(); len(b) > 0 {
-		req.Body = append([]byte(nil), b...)
-	}
 	return req
 }
 
@@ -154,8 +175,10 @@ var hopByHop = map[string]bool{
 	"proxy-connection": true, "te": true, "trailer": true, "content-length": true,
 }
 
-// writeResponse writes a handler's response.
-func writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response) {
+// writeResponse writes a handler's response. A streamed body goes out
+// chunk by chunk as the handler produces it; rb, the streamed request body
+// if any, stays readable until the response is written.
+func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response, rb *requestBody) {
 	ctx.SetStatusCode(res.Status)
 	h := &ctx.Response.Header
 	for _, f := range res.Header {
@@ -169,25 +192,10 @@ func writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response) {
 		h.Add(f.Name, f.Value)
 	}
 	if res.Stream != nil {
-		s := res.Stream
-		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-			defer s.Close()
-			for {
-				chunk, err := s.Next()
-				if err != nil {
-					return
-				}
-				if len(chunk) == 0 {
-					continue
-				}
-				if _, err := w.Write(chunk); err != nil {
-					return
-				}
-				if err := w.Flush(); err != nil {
-					return
-				}
-			}
-		})
+		// Headers go out at once: a client waiting on a slow first chunk
+		// still sees the response start.
+		ctx.Response.ImmediateHeaderFlush = true
+		ctx.Response.SetBodyStream(&streamBody{ctx: ctx, s: res.Stream, writeTimeout: n.cfg.WriteTimeout, req: rb}, -1)
 		return
 	}
 	ctx.Response.SetBodyRaw(res.Body)

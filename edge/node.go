@@ -156,13 +156,16 @@ func NewNode(cfg Config) (*Node, error) {
 		n.queues = &queueStore{store: cfg.KV, now: time.Now}
 	}
 	n.server = &fasthttp.Server{
-		Handler:                       n.handle,
-		Name:                          "edgefn",
-		Concurrency:                   cfg.MaxConns,
-		ReadTimeout:                   cfg.ReadTimeout,
-		WriteTimeout:                  cfg.WriteTimeout,
-		IdleTimeout:                   cfg.IdleTimeout,
-		MaxRequestBodySize:            cfg.MaxBodySize,
+		Handler:            n.handle,
+		Name:               "edgefn",
+		Concurrency:        cfg.MaxConns,
+		ReadTimeout:        cfg.ReadTimeout,
+		WriteTimeout:       cfg.WriteTimeout,
+		IdleTimeout:        cfg.IdleTimeout,
+		MaxRequestBodySize: cfg.MaxBodySize,
+		// Bodies reach handlers as streams (see readBody): an upload is
+		// never buffered whole, and its limit is counted as it arrives.
+		StreamRequestBody:             true,
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultContentType:          true,
 		NoDefaultServerHeader:         true,

@@ -1,6 +1,8 @@
 package isolate
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/dop251/goja"
@@ -63,10 +65,8 @@ func (in *instance) extractBody(v goja.Value) (body, string) {
 	if in.intr.urlSearchParams != nil && in.vm.InstanceOf(obj, in.intr.urlSearchParams) {
 		return body{kind: bodyString, str: obj.String()}, "application/x-www-form-urlencoded;charset=UTF-8"
 	}
-	if is, ok := goja.AssertFunction(in.internal.Get("isReadableStream")); ok {
-		if r, err := is(goja.Undefined(), obj); err == nil && r.ToBoolean() {
-			return body{kind: bodyJSStream, stream: obj}, ""
-		}
+	if in.isReadableStream(obj) {
+		return body{kind: bodyJSStream, stream: obj}, ""
 	}
 	return body{kind: bodyString, str: obj.String()}, "text/plain;charset=UTF-8"
 }
@@ -94,7 +94,7 @@ func (in *instance) viewBytes(obj *goja.Object) ([]byte, bool) {
 // asked for.
 func (in *instance) consume(b *body, as int) goja.Value {
 	p, resolve, reject := in.vm.NewPromise()
-	if b.used {
+	if b.used || (b.kind == bodyJSStream && in.streamState(b.stream, "isUnusable")) {
 		_ = reject(in.typeErr("Body has already been used; clone() the Request or Response to read it twice"))
 		return in.vm.ToValue(p)
 	}
@@ -163,14 +163,9 @@ func (in *instance) consume(b *body, as int) goja.Value {
 			})
 		}()
 	case bodyJSStream:
-		readAll, ok := goja.AssertFunction(in.internal.Get("readAllStream"))
-		if !ok {
-			_ = reject(in.typeErr("Body: streams are not available"))
-			break
-		}
-		pv, err := readAll(goja.Undefined(), b.stream)
+		pv, err := in.streamHook("readAllStream")(goja.Undefined(), b.stream)
 		if err != nil {
-			_ = reject(err)
+			_ = reject(in.errorValue(err))
 			break
 		}
 		in.thenAny(pv, func(v goja.Value) {
@@ -210,6 +205,7 @@ func (in *instance) thenAny(p goja.Value, onOK, onErr func(goja.Value)) {
 }
 
 // bodyStreamOf returns the body as a ReadableStream (the .body getter).
+// From then on the stream owns the body.
 func (in *instance) bodyStreamOf(b *body) goja.Value {
 	switch b.kind {
 	case bodyNone:
@@ -217,38 +213,80 @@ func (in *instance) bodyStreamOf(b *body) goja.Value {
 	case bodyJSStream:
 		return b.stream
 	}
-	mk, ok := goja.AssertFunction(in.internal.Get("streamFromBytes"))
-	if !ok {
-		in.throwType("body: streams are not available; use text(), json() or arrayBuffer()")
-	}
-	var src goja.Value
+	var s goja.Value
+	var err error
 	switch b.kind {
 	case bodyString:
-		src = in.newUint8Array([]byte(b.str))
+		s, err = in.streamHook("streamFromBytes")(goja.Undefined(), in.newUint8Array([]byte(b.str)))
 	case bodyBytes:
-		src = in.newUint8Array(b.bytes)
+		// A clone may share the bytes: the stream gets its own.
+		s, err = in.streamHook("streamFromBytes")(goja.Undefined(), in.newUint8Array(append([]byte(nil), b.bytes...)))
 	case bodyHost:
-		src = in.newUint8Array(b.host.Body)
+		if b.host.BodyStream != nil {
+			s = in.hostBodyStream(b.host.BodyStream)
+		} else {
+			s, err = in.streamHook("streamFromBytes")(goja.Undefined(), in.newUint8Array(append([]byte(nil), b.host.Body...)))
+		}
 	}
-	s, err := mk(goja.Undefined(), src)
 	if err != nil {
 		panic(err)
 	}
-	// The stream owns the body from now on.
-	*b = body{kind: bodyJSStream, stream: s}
+	used := b.used
+	*b = body{kind: bodyJSStream, stream: s, used: used}
 	return s
 }
 
-// cloneBody returns a copy of b for clone(); a stream is teed.
+// isReadableStream reports whether v is a ReadableStream (without
+// installing the streams globals: a script that never touched them cannot
+// hold one).
+func (in *instance) isReadableStream(v goja.Value) bool {
+	is, ok := goja.AssertFunction(in.internal.Get("isReadableStream"))
+	if !ok {
+		return false
+	}
+	r, err := is(goja.Undefined(), v)
+	return err == nil && r.ToBoolean()
+}
+
+// streamState asks js/streams.js about a stream: "isDisturbed" (read
+// from) or "isUnusable" (read from or locked: it can no longer be consumed
+// or cloned).
+func (in *instance) streamState(v goja.Value, hook string) bool {
+	r, err := in.streamHook(hook)(goja.Undefined(), v)
+	return err == nil && r.ToBoolean()
+}
+
+// errorValue turns an error a goja call returned into the JS value to
+// reject with.
+func (in *instance) errorValue(err error) goja.Value {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Value()
+	}
+	return in.typeErr(err.Error())
+}
+
+// bodyUsed is the Fetch spec's "body used": read whole, or its stream
+// read from or locked.
+func (in *instance) bodyUsed(b *body) bool {
+	return b.used || (b.kind == bodyJSStream && in.streamState(b.stream, "isDisturbed"))
+}
+
+// bodyUnusable: the body can no longer be read or cloned.
+func (in *instance) bodyUnusable(b *body) bool {
+	return b.used || (b.kind == bodyJSStream && in.streamState(b.stream, "isUnusable"))
+}
+
+// cloneBody returns a copy of b for clone(); a stream is teed (an incoming
+// streamed body becomes a stream first).
 func (in *instance) cloneBody(b *body) body {
+	if b.kind == bodyHost && b.host.BodyStream != nil {
+		in.bodyStreamOf(b)
+	}
 	if b.kind != bodyJSStream {
 		return *b
 	}
-	tee, ok := goja.AssertFunction(in.internal.Get("teeStream"))
-	if !ok {
-		in.throwType("clone: cannot clone a streamed body")
-	}
-	pair, err := tee(goja.Undefined(), b.stream)
+	pair, err := in.streamHook("teeStream")(goja.Undefined(), b.stream)
 	if err != nil {
 		panic(err)
 	}
@@ -269,9 +307,80 @@ func (in *instance) defineBodyMixin(p *goja.Object, bodyOf func(goja.Value) *bod
 	in.method(p, "bytes", 0, reader(asBytes))
 	in.getter(p, "bodyUsed", func(fc goja.FunctionCall) goja.Value {
 		b := bodyOf(fc.This)
-		return in.vm.ToValue(b.used)
+		return in.vm.ToValue(in.bodyUsed(b))
 	})
 	in.getter(p, "body", func(fc goja.FunctionCall) goja.Value {
 		return in.bodyStreamOf(bodyOf(fc.This))
 	})
 }
+
+// hostReadSize is how much of a streamed request body one pull reads.
+const hostReadSize = 64 << 10
+
+// hostBodyStream makes a ReadableStream (a byte stream) over the incoming
+// request's streamed body. Each pull reads the next piece on a goroutine of
+// its own (the runtime's never waits on the network) and delivers it on the
+// loop; nothing is read before the script asks, so an upload is never
+// buffered whole. Past Limits.MaxBodySize the stream errors.
+func (in *instance) hostBodyStream(r io.Reader) goja.Value {
+	c := in.cur
+	limit := in.limits.MaxBodySize
+	var total int64
+	eof, cancelled := false, false
+	read := func(goja.FunctionCall) goja.Value {
+		p, resolve, reject := in.vm.NewPromise()
+		switch {
+		case eof:
+			_ = resolve(goja.Null())
+		case cancelled:
+			_ = reject(in.typeErr("request body: the stream was cancelled"))
+		case c == nil || c != in.cur || c.ended:
+			_ = reject(in.typeErr("request body: it can no longer be read: its request has ended"))
+		default:
+			done := in.reserve()
+			go func() {
+				buf := make([]byte, hostReadSize)
+				var n int
+				var err error
+				for n == 0 && err == nil {
+					n, err = r.Read(buf)
+				}
+				done(func() error {
+					total += int64(n)
+					switch {
+					case total > limit:
+						_ = reject(in.typeErr(fmt.Sprintf("request body: it exceeds the size limit of %d bytes", limit)))
+					case n > 0:
+						eof = err == io.EOF
+						if err != nil && err != io.EOF {
+							// Deliver what arrived; the next read reports the error.
+							r = errReader{err}
+						}
+						_ = resolve(in.newUint8Array(buf[:n:n]))
+					case err == io.EOF:
+						eof = true
+						_ = resolve(goja.Null())
+					default:
+						_ = reject(in.typeErr("request body: reading it failed: " + err.Error()))
+					}
+					return nil
+				})
+			}()
+		}
+		return in.vm.ToValue(p)
+	}
+	cancel := func(goja.FunctionCall) goja.Value {
+		cancelled = true
+		return goja.Undefined()
+	}
+	s, err := in.streamHook("streamFromHost")(goja.Undefined(), in.vm.ToValue(read), in.vm.ToValue(cancel))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// errReader returns its error from every Read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -44,6 +44,7 @@ func init() {
 		{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
 		{names: []string{"process"}, native: installProcess},
 		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},
+		{names: streamGlobals, native: installStreams, js: "streams.js"},
 	}
 	for i, g := range globals {
 		for _, n := range g.names {

@@ -424,7 +424,7 @@ func (in *instance) serve(c *call) {
 			case !c.responded:
 				in.fail(c, ErrHung)
 			case c.stream != nil:
-				c.stream.finish(fmt.Errorf("%w (its body stream)", ErrHung))
+				c.stream.fail(fmt.Errorf("%w (its body stream)", ErrHung))
 			default:
 				in.log.Warn("waitUntil promise can never settle: nothing it waits for is pending", "request_id", c.req.ID, "pending", c.waitUntil)
 				in.endCall(c)

@@ -171,6 +171,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 // Script returns the script the pool runs.
 func (p *Pool) Script() *Script { return p.cfg.Script }
 
+// Limits returns the pool's limits, defaults filled in.
+func (p *Pool) Limits() Limits { return p.cfg.Limits }
+
 // Do runs the handler for req on a warm runtime and returns its response.
 // It waits for a runtime up to QueueTimeout (ErrOverloaded after), and
 // returns ctx's error if ctx ends first; the handler may go on running then,

@@ -109,7 +109,7 @@ func installRequest(in *instance) error {
 			st.method, st.url, st.redirect, st.signal = src.method, src.url, src.redirect, src.signal
 			st.headers = &headerList{guard: guardRequest, fields: append([]HeaderField(nil), src.headerList().fields...)}
 			if get("body") == nil && src.body.kind != bodyNone {
-				if src.body.used {
+				if in.bodyUnusable(&src.body) {
 					in.throwType("Request: the input request's body has already been used")
 				}
 				st.body = src.body
@@ -198,7 +198,7 @@ func installRequest(in *instance) error {
 		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.requestThis(v).body })
 		in.method(p, "clone", 0, func(fc goja.FunctionCall) goja.Value {
 			st := in.requestThis(fc.This)
-			if st.body.used {
+			if in.bodyUnusable(&st.body) {
 				in.throwType("Request.clone: the body has already been used")
 			}
 			c := *st

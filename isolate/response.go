@@ -154,7 +154,7 @@ func installResponse(in *instance) error {
 		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.responseThis(v).body })
 		in.method(p, "clone", 0, func(fc goja.FunctionCall) goja.Value {
 			st := in.responseThis(fc.This)
-			if st.body.used {
+			if in.bodyUnusable(&st.body) {
 				in.throwType("Response.clone: the body has already been used")
 			}
 			c := *st
@@ -178,8 +178,8 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 	if st.typ == "error" {
 		return nil, fmt.Errorf("%w: it returned Response.error()", ErrBadResponse)
 	}
-	if st.body.used {
-		return nil, fmt.Errorf("%w: its body was already read", ErrBadResponse)
+	if in.bodyUnusable(&st.body) {
+		return nil, fmt.Errorf("%w: its body was already read or is locked to a reader", ErrBadResponse)
 	}
 	r := &Response{Status: st.status, StatusText: st.statusText}
 	if n := len(st.headers.fields); n > 0 {
@@ -192,10 +192,12 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 	case bodyBytes:
 		r.Body = st.body.bytes
 	case bodyHost:
-		if st.body.host.BodyStream != nil {
-			return nil, fmt.Errorf("%w: echoing a streamed request body is not supported yet", ErrBadResponse)
+		if st.body.host.BodyStream == nil {
+			r.Body = st.body.host.Body
+			break
 		}
-		r.Body = st.body.host.Body
+		in.bodyStreamOf(&st.body)
+		fallthrough
 	case bodyJSStream:
 		s, err := in.openStream(c, st.body.stream)
 		if err != nil {
