@@ -264,9 +264,9 @@
       };
       this.#s = s;
       const source = src === null ? {} : src;
-      const start = method(source, "start", "underlyingSource");
-      const pull = method(source, "pull", "underlyingSource");
-      const cancel = method(source, "cancel", "underlyingSource");
+      const start = method(source, "start", "ReadableStream: underlyingSource");
+      const pull = method(source, "pull", "ReadableStream: underlyingSource");
+      const cancel = method(source, "cancel", "ReadableStream: underlyingSource");
       let type = source.type;
       if (type !== undefined) {
         type = String(type);
@@ -500,16 +500,16 @@
     errorReadRequests(r, new TypeErr("the reader was released (releaseLock) while a read was pending"));
   }
 
-  function newDefaultReader(s, pub) {
-    if (isLocked(s)) throw new TypeErr("ReadableStream.getReader: the stream is already locked to a reader");
+  function newDefaultReader(s, pub, what = "ReadableStream.getReader") {
+    if (isLocked(s)) throw new TypeErr(what + ": the stream is already locked to a reader");
     const r = { stream: undefined, closed: undefined, requests: new Queue(), byob: false, pub };
     readerInit(r, s);
     return r;
   }
 
-  function acquireDefaultReader(s) {
+  function acquireDefaultReader(s, what) {
     const pub = new ReadableStreamDefaultReader(kBare);
-    const r = newDefaultReader(s, pub);
+    const r = newDefaultReader(s, pub, what);
     readerBind(pub, r);
     return r;
   }
@@ -1472,7 +1472,7 @@
   defineProperty(AsyncIteratorProto, Symbol.toStringTag, { value: "ReadableStream AsyncIterator", configurable: true });
 
   function newAsyncIterator(s, preventCancel) {
-    const r = acquireDefaultReader(s);
+    const r = acquireDefaultReader(s, "ReadableStream.values");
     return new ReadableStreamAsyncIterator(kBare, { reader: r, preventCancel, finished: false, ongoing: undefined });
   }
 
@@ -1574,7 +1574,7 @@
   // given, copies chunks for the second branch of a default stream.
   function readableTee(s, clone) {
     const byte = s.controller.isByte;
-    const reader = acquireDefaultReader(s);
+    const reader = acquireDefaultReader(s, "ReadableStream.tee");
     const t = {
       stream: s, reader, reading: false, readAgain: false, canceled1: false, canceled2: false,
       reason1: undefined, reason2: undefined, branch1: undefined, branch2: undefined,
@@ -1680,10 +1680,10 @@
       const sink = underlyingSink === undefined || underlyingSink === null ? {} : underlyingSink;
       if (!isObject(sink)) throw new TypeErr("WritableStream: the underlying sink must be an object");
       const strat = dict(strategy, "WritableStream: the strategy");
-      const start = method(sink, "start", "underlyingSink");
-      const write = method(sink, "write", "underlyingSink");
-      const close = method(sink, "close", "underlyingSink");
-      const abort = method(sink, "abort", "underlyingSink");
+      const start = method(sink, "start", "WritableStream: underlyingSink");
+      const write = method(sink, "write", "WritableStream: underlyingSink");
+      const close = method(sink, "close", "WritableStream: underlyingSink");
+      const abort = method(sink, "abort", "WritableStream: underlyingSink");
       if (sink.type !== undefined) throw new RangeErr("WritableStream: underlyingSink.type must be undefined");
       const s = newWritableSlots(this);
       this.#s = s;
@@ -2329,10 +2329,10 @@
       if (!isObject(tr)) throw new TypeErr("TransformStream: the transformer must be an object");
       const ws = dict(writableStrategy, "TransformStream: writableStrategy");
       const rs = dict(readableStrategy, "TransformStream: readableStrategy");
-      const start = method(tr, "start", "transformer");
-      const transform = method(tr, "transform", "transformer");
-      const flush = method(tr, "flush", "transformer");
-      const cancel = method(tr, "cancel", "transformer");
+      const start = method(tr, "start", "TransformStream: transformer");
+      const transform = method(tr, "transform", "TransformStream: transformer");
+      const flush = method(tr, "flush", "TransformStream: transformer");
+      const cancel = method(tr, "cancel", "TransformStream: transformer");
       if (tr.readableType !== undefined) throw new RangeErr("TransformStream: transformer.readableType must be undefined");
       if (tr.writableType !== undefined) throw new RangeErr("TransformStream: transformer.writableType must be undefined");
       const readableHWM = extractHighWaterMark(rs, 0, "TransformStream");
