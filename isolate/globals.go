@@ -45,6 +45,10 @@ func init() {
 		{names: []string{"process"}, native: installProcess},
 		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},
 		{names: streamGlobals, native: installStreams, js: "streams.js"},
+		{names: []string{"TextEncoderStream"}, native: installTextEncoderStream},
+		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
+		{names: []string{"CompressionStream"}, native: installCompressionStream},
+		{names: []string{"DecompressionStream"}, native: installDecompressionStream},
 	}
 	for i, g := range globals {
 		for _, n := range g.names {
