@@ -49,6 +49,18 @@ func installCrypto(in *instance) error {
 		}
 		return subtle
 	})
+	// crypto.DigestStream (workerd): made on first use, as it needs the
+	// streams globals.
+	in.getter(cryptoProto, "DigestStream", func(fc goja.FunctionCall) goja.Value {
+		if _, ok := in.stateOf(fc.This).(*cryptoState); !ok {
+			in.throwType("Illegal invocation: crypto.DigestStream must be read from the crypto object")
+		}
+		in.ensure("WritableStream")
+		if err := in.installJS("digeststream.js"); err != nil {
+			panic(in.vm.NewGoError(err))
+		}
+		return in.internal.Get("DigestStream")
+	})
 	in.method(cryptoProto, "getRandomValues", 1, func(fc goja.FunctionCall) goja.Value {
 		if _, ok := in.stateOf(fc.This).(*cryptoState); !ok {
 			in.throwType("Illegal invocation: getRandomValues must be called on the crypto object (use crypto.getRandomValues(...) or bind it)")

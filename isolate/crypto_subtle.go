@@ -236,7 +236,11 @@ func (w *webCrypto) bufferSource(v goja.Value, what string) []byte {
 	panic(w.typeErr(what + " must be an ArrayBuffer, a TypedArray or a DataView, not " + describeValue(w.in.vm, v)))
 }
 
-func (w *webCrypto) bytesOf(v goja.Value) ([]byte, bool) {
+func (w *webCrypto) bytesOf(v goja.Value) ([]byte, bool) { return w.in.bufferSourceBytes(v) }
+
+// bufferSourceBytes returns the bytes of a BufferSource (an ArrayBuffer, a
+// typed array or a DataView), not copied.
+func (in *instance) bufferSourceBytes(v goja.Value) ([]byte, bool) {
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		return nil, false
@@ -251,14 +255,14 @@ func (w *webCrypto) bytesOf(v goja.Value) ([]byte, bool) {
 		switch t.Elem().Kind() {
 		case reflect.Int8, reflect.Int16, reflect.Uint16, reflect.Int32, reflect.Uint32, reflect.Int64, reflect.Uint64, reflect.Float32, reflect.Float64:
 			var b []byte
-			if err := w.in.vm.ExportTo(obj, &b); err == nil {
+			if err := in.vm.ExportTo(obj, &b); err == nil {
 				return b, true
 			}
 		}
 	}
-	if r, err := w.in.isView()(goja.Undefined(), obj); err == nil && r.ToBoolean() {
+	if r, err := in.isView()(goja.Undefined(), obj); err == nil && r.ToBoolean() {
 		var b []byte
-		if err := w.in.vm.ExportTo(obj, &b); err == nil {
+		if err := in.vm.ExportTo(obj, &b); err == nil {
 			return b, true
 		}
 	}

@@ -49,6 +49,7 @@ func init() {
 		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
 		{names: []string{"CompressionStream"}, native: installCompressionStream},
 		{names: []string{"DecompressionStream"}, native: installDecompressionStream},
+		{names: nil, native: installDigestStream, js: "digeststream.js"}, // crypto.DigestStream, on first use (installJS)
 	}
 	for i, g := range globals {
 		for _, n := range g.names {

@@ -2718,6 +2718,7 @@
   };
 
   internal.ReadableStream = ReadableStream;
+  internal.WritableStream = WritableStream;
   internal.defineGlobal("ReadableStream", ReadableStream);
   internal.defineGlobal("ReadableStreamDefaultReader", ReadableStreamDefaultReader);
   internal.defineGlobal("ReadableStreamBYOBReader", ReadableStreamBYOBReader);
