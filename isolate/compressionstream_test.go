@@ -2,10 +2,10 @@ package isolate
 
 import (
 	"bytes"
-	"errors"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"runtime"
 	"strings"
