@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 
 	"github.com/dop251/goja"
 )
@@ -27,6 +28,9 @@ type body struct {
 	host   *Request
 	stream goja.Value
 	used   bool
+	// shared: bytes are also held elsewhere (a Blob's, a clone's); a
+	// reader gets a copy, never the bytes themselves.
+	shared bool
 }
 
 // The ways a body can be consumed.
@@ -35,6 +39,8 @@ const (
 	asJSON
 	asArrayBuffer
 	asBytes
+	asBlob
+	asFormData
 )
 
 // extractBody converts a BodyInit into a body and the Content-Type it
@@ -93,6 +99,12 @@ func (in *instance) viewBytes(obj *goja.Object) ([]byte, bool) {
 // consume reads the whole body and returns a promise of it in the form
 // asked for.
 func (in *instance) consume(b *body, as int) goja.Value {
+	return in.consumeTyped(b, as, "")
+}
+
+// consumeTyped is consume for the readers that need the body's content
+// type (blob() and formData()).
+func (in *instance) consumeTyped(b *body, as int, contentType string) goja.Value {
 	p, resolve, reject := in.vm.NewPromise()
 	if b.used || (b.kind == bodyJSStream && in.streamState(b.stream, "isUnusable")) {
 		_ = reject(in.typeErr("Body has already been used; clone() the Request or Response to read it twice"))
@@ -122,6 +134,21 @@ func (in *instance) consume(b *body, as int) goja.Value {
 				return
 			}
 			_ = resolve(v)
+		case asBlob:
+			if isText {
+				bytes = []byte(text)
+			}
+			_ = resolve(in.newBlob(bytes, normBlobType(contentType)))
+		case asFormData:
+			if isText {
+				bytes = []byte(text)
+			}
+			fd, err := in.parseForm(bytes, contentType)
+			if err != nil {
+				_ = reject(in.typeErr("formData: " + err.Error()))
+				return
+			}
+			_ = resolve(fd)
 		default:
 			if isText {
 				bytes = []byte(text)
@@ -139,10 +166,18 @@ func (in *instance) consume(b *body, as int) goja.Value {
 	case bodyString:
 		deliver(b.str, nil, true)
 	case bodyBytes:
-		deliver("", b.bytes, false)
+		if b.shared && as != asText && as != asJSON {
+			deliver("", append([]byte(nil), b.bytes...), false)
+		} else {
+			deliver("", b.bytes, false)
+		}
 	case bodyHost:
 		if b.host.BodyStream == nil {
-			deliver("", b.host.Body, false)
+			if b.shared && as != asText && as != asJSON {
+				deliver("", append([]byte(nil), b.host.Body...), false)
+			} else {
+				deliver("", b.host.Body, false)
+			}
 			break
 		}
 		done := in.reserve()
@@ -284,6 +319,7 @@ func (in *instance) cloneBody(b *body) body {
 		in.bodyStreamOf(b)
 	}
 	if b.kind != bodyJSStream {
+		b.shared = true
 		return *b
 	}
 	pair, err := in.streamHook("teeStream")(goja.Undefined(), b.stream)
@@ -295,12 +331,44 @@ func (in *instance) cloneBody(b *body) body {
 	return body{kind: bodyJSStream, stream: po.Get("1")}
 }
 
+// parseForm parses a body as FormData by its content type.
+func (in *instance) parseForm(data []byte, contentType string) (goja.Value, error) {
+	boundary, err := boundaryOf(contentType)
+	if err != nil {
+		return nil, err
+	}
+	if boundary != "" {
+		entries, err := parseMultipart(data, boundary)
+		if err != nil {
+			return nil, err
+		}
+		return in.newFormData(entries), nil
+	}
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/x-www-form-urlencoded" {
+		return in.newFormData(parseURLEncoded(data)), nil
+	}
+	if contentType == "" {
+		return nil, errors.New("the body has no content type; multipart/form-data or application/x-www-form-urlencoded is needed")
+	}
+	return nil, fmt.Errorf("the content type %s is neither multipart/form-data nor application/x-www-form-urlencoded", quoteJS(contentType))
+}
+
 // defineBodyMixin adds bodyUsed and the readers to a prototype; bodyOf
-// returns the body of `this` (throwing for a foreign this).
-func (in *instance) defineBodyMixin(p *goja.Object, bodyOf func(goja.Value) *body) {
+// returns the body of `this` (throwing for a foreign this), headersOf its
+// headers (for blob() and formData(), which need the content type).
+func (in *instance) defineBodyMixin(p *goja.Object, bodyOf func(goja.Value) *body, headersOf func(goja.Value) *headerList) {
 	reader := func(as int) func(goja.FunctionCall) goja.Value {
 		return func(fc goja.FunctionCall) goja.Value { return in.consume(bodyOf(fc.This), as) }
 	}
+	typed := func(as int) func(goja.FunctionCall) goja.Value {
+		return func(fc goja.FunctionCall) goja.Value {
+			b := bodyOf(fc.This)
+			ct, _ := headersOf(fc.This).get("content-type")
+			return in.consumeTyped(b, as, ct)
+		}
+	}
+	in.method(p, "blob", 0, typed(asBlob))
+	in.method(p, "formData", 0, typed(asFormData))
 	in.method(p, "text", 0, reader(asText))
 	in.method(p, "json", 0, reader(asJSON))
 	in.method(p, "arrayBuffer", 0, reader(asArrayBuffer))

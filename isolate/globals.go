@@ -49,6 +49,9 @@ func init() {
 		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
 		{names: []string{"CompressionStream"}, native: installCompressionStream},
 		{names: []string{"DecompressionStream"}, native: installDecompressionStream},
+		{names: []string{"Blob"}, native: installBlob},
+		{names: []string{"File"}, native: installFile},
+		{names: []string{"FormData"}, native: installFormData},
 		{names: nil, native: installDigestStream, js: "digeststream.js"}, // crypto.DigestStream, on first use (installJS)
 	}
 	for i, g := range globals {

@@ -88,6 +88,9 @@ func (in *instance) reflectConstruct() goja.Callable {
 // protos are the prototypes of the host-backed classes, for objects the
 // host makes (the incoming Request, Response.json()...).
 type protos struct {
+	blob     *goja.Object
+	file     *goja.Object
+	formData *goja.Object
 	headers  *goja.Object
 	request  *goja.Object
 	response *goja.Object

@@ -195,7 +195,7 @@ func installRequest(in *instance) error {
 			}
 			return st.signal
 		})
-		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.requestThis(v).body })
+		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.requestThis(v).body }, func(v goja.Value) *headerList { return in.requestThis(v).headerList() })
 		in.method(p, "clone", 0, func(fc goja.FunctionCall) goja.Value {
 			st := in.requestThis(fc.This)
 			if in.bodyUnusable(&st.body) {

@@ -151,7 +151,7 @@ func installResponse(in *instance) error {
 			}
 			return st.hobj
 		})
-		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.responseThis(v).body })
+		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.responseThis(v).body }, func(v goja.Value) *headerList { return in.responseThis(v).headers })
 		in.method(p, "clone", 0, func(fc goja.FunctionCall) goja.Value {
 			st := in.responseThis(fc.This)
 			if in.bodyUnusable(&st.body) {
