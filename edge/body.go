@@ -40,6 +40,7 @@ type requestBody struct {
 
 	mu       sync.Mutex // held for the whole of a Read
 	n        int64
+	deadline time.Time // the read deadline last set
 	closed   atomic.Bool
 	tooLarge atomic.Bool
 	aborted  atomic.Bool
@@ -52,7 +53,12 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		return 0, errBodyClosed
 	}
 	if b.readTimeout > 0 {
-		_ = b.ctx.SetReadDeadline(time.Now().Add(b.readTimeout))
+		// Pushed forward at most every tenth of the timeout: setting it
+		// costs more than a read of buffered bytes.
+		if now := time.Now(); b.deadline.Sub(now) < b.readTimeout*9/10 {
+			b.deadline = now.Add(b.readTimeout)
+			_ = b.ctx.SetReadDeadline(b.deadline)
+		}
 	}
 	n, err := b.r.Read(p)
 	b.n += int64(n)

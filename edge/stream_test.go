@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -400,4 +402,65 @@ func (l *lineLog) waitFor(t *testing.T, s string) string {
 	defer l.mu.Unlock()
 	t.Fatalf("no log line contains %q; got:\n%s", s, strings.Join(l.lines, "\n"))
 	return ""
+}
+
+// TestFormUploadOverHTTP: a multipart upload (streamed in: it is over the
+// buffering threshold) read with request.formData(), and a FormData
+// response parsed by Go's multipart reader.
+func TestFormUploadOverHTTP(t *testing.T) {
+	n, base := testNode(t, roomyCPU)
+	deploy(t, n, "forms", scriptSrc(t, `
+export default { async fetch(req) {
+  if (req.method === "POST") {
+    const form = await req.formData();
+    const file = form.get("upload");
+    const bytes = await file.bytes();
+    let sum = 0;
+    for (const b of bytes) sum = (sum + b) % 65521;
+    return Response.json({ title: form.get("title"), name: file.name, type: file.type, size: file.size, sum });
+  }
+  const fd = new FormData();
+  fd.append("greeting", "héllo");
+  fd.append("file", new File(["file body"], "a.txt", { type: "text/plain" }));
+  return new Response(fd);
+} };`))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("title", "a picture")
+	fw, _ := mw.CreateFormFile("upload", "pic.png")
+	data := make([]byte, 300<<10)
+	sum := 0
+	for i := range data {
+		data[i] = byte(i * 31)
+		sum = (sum + int(data[i])) % 65521
+	}
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	res, err := http.Post(base+"/", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	want := fmt.Sprintf(`{"title":"a picture","name":"pic.png","type":"application/octet-stream","size":%d,"sum":%d}`, len(data), sum)
+	if res.StatusCode != 200 || string(b) != want {
+		t.Fatalf("got %d %s\nwant %s", res.StatusCode, b, want)
+	}
+
+	res, err = http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	mt, params, err := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+	}
+	form, err := multipart.NewReader(res.Body, params["boundary"]).ReadForm(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form.Value["greeting"][0] != "héllo" || form.File["file"][0].Filename != "a.txt" || form.File["file"][0].Size != 9 {
+		t.Fatalf("form %+v files %+v", form.Value, form.File)
+	}
 }

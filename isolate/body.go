@@ -183,14 +183,15 @@ func (in *instance) consumeTyped(b *body, as int, contentType string) goja.Value
 		done := in.reserve()
 		limit := in.limits.MaxBodySize
 		r := b.host.BodyStream
+		hint := b.host.contentLength()
 		go func() {
-			data, err := io.ReadAll(io.LimitReader(r, limit+1))
+			data, err := readAllLimit(r, hint, limit)
 			done(func() error {
 				switch {
+				case err == errBodyLimit:
+					_ = reject(in.typeErr(fmt.Sprintf("request body: it exceeds the size limit of %d bytes", limit)))
 				case err != nil:
-					_ = reject(in.typeErr("reading the request body failed: " + err.Error()))
-				case int64(len(data)) > limit:
-					_ = reject(in.typeErr("the request body exceeds the size limit"))
+					_ = reject(in.typeErr("request body: reading it failed: " + err.Error()))
 				default:
 					deliver("", data, false)
 				}
@@ -452,3 +453,35 @@ func (in *instance) hostBodyStream(r io.Reader) goja.Value {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// errBodyLimit: a body read whole went past Limits.MaxBodySize.
+var errBodyLimit = errors.New("isolate: the body exceeds the size limit")
+
+// readAllLimit reads r to its end into one buffer sized from hint (the
+// declared length, -1 when unknown), failing past limit bytes.
+func readAllLimit(r io.Reader, hint, limit int64) ([]byte, error) {
+	size := int64(hostReadSize)
+	if hint >= 0 {
+		size = min(hint, limit) + 1 // +1: the read that sees EOF needs room
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, errBodyLimit
+			}
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errBodyLimit
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

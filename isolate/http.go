@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"io"
+	"strconv"
 )
 
 // HeaderField is one HTTP header. Names of incoming request headers are
@@ -62,4 +63,19 @@ type BodyStream interface {
 	// Close releases the stream; when called before io.EOF it cancels the
 	// handler's stream (the client went away).
 	Close()
+}
+
+// contentLength is the declared Content-Length of the request, -1 when
+// there is none (or it is not a number).
+func (r *Request) contentLength() int64 {
+	for _, f := range r.Header {
+		if f.Name == "content-length" {
+			n, err := strconv.ParseInt(f.Value, 10, 64)
+			if err != nil || n < 0 {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
 }
