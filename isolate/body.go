@@ -387,13 +387,21 @@ func (in *instance) defineBodyMixin(p *goja.Object, bodyOf func(goja.Value) *bod
 const hostReadSize = 64 << 10
 
 // hostBodyStream makes a ReadableStream (a byte stream) over the incoming
-// request's streamed body. Each pull reads the next piece on a goroutine of
-// its own (the runtime's never waits on the network) and delivers it on the
-// loop; nothing is read before the script asks, so an upload is never
-// buffered whole. Past Limits.MaxBodySize the stream errors.
+// request's streamed body; past Limits.MaxBodySize it errors.
 func (in *instance) hostBodyStream(r io.Reader) goja.Value {
+	return in.readerStream(r, in.limits.MaxBodySize, "request body", nil)
+}
+
+// readerStream makes a ReadableStream (a byte stream) over a Go reader:
+// each pull reads the next piece on a goroutine of its own (the runtime's
+// never waits on I/O) and delivers it on the loop; nothing is read before
+// the script asks, so the data is never buffered whole. Past limit bytes
+// the stream errors; what names the body in errors; onCancel, if set, runs
+// on the loop when the script cancels the stream (close the source there).
+// It must be called during a request: reads end with it. Other globals
+// (fetch's response bodies) use it too.
+func (in *instance) readerStream(r io.Reader, limit int64, what string, onCancel func()) goja.Value {
 	c := in.cur
-	limit := in.limits.MaxBodySize
 	var total int64
 	eof, cancelled := false, false
 	read := func(goja.FunctionCall) goja.Value {
@@ -402,9 +410,9 @@ func (in *instance) hostBodyStream(r io.Reader) goja.Value {
 		case eof:
 			_ = resolve(goja.Null())
 		case cancelled:
-			_ = reject(in.typeErr("request body: the stream was cancelled"))
+			_ = reject(in.typeErr(what + ": the stream was cancelled"))
 		case c == nil || c != in.cur || c.ended:
-			_ = reject(in.typeErr("request body: it can no longer be read: its request has ended"))
+			_ = reject(in.typeErr(what + ": it can no longer be read: its request has ended"))
 		default:
 			done := in.reserve()
 			go func() {
@@ -418,7 +426,7 @@ func (in *instance) hostBodyStream(r io.Reader) goja.Value {
 					total += int64(n)
 					switch {
 					case total > limit:
-						_ = reject(in.typeErr(fmt.Sprintf("request body: it exceeds the size limit of %d bytes", limit)))
+						_ = reject(in.typeErr(fmt.Sprintf("%s: it exceeds the size limit of %d bytes", what, limit)))
 					case n > 0:
 						eof = err == io.EOF
 						if err != nil && err != io.EOF {
@@ -430,7 +438,7 @@ func (in *instance) hostBodyStream(r io.Reader) goja.Value {
 						eof = true
 						_ = resolve(goja.Null())
 					default:
-						_ = reject(in.typeErr("request body: reading it failed: " + err.Error()))
+						_ = reject(in.typeErr(what + ": reading it failed: " + err.Error()))
 					}
 					return nil
 				})
@@ -439,7 +447,12 @@ func (in *instance) hostBodyStream(r io.Reader) goja.Value {
 		return in.vm.ToValue(p)
 	}
 	cancel := func(goja.FunctionCall) goja.Value {
-		cancelled = true
+		if !cancelled {
+			cancelled = true
+			if onCancel != nil {
+				onCancel()
+			}
+		}
 		return goja.Undefined()
 	}
 	s, err := in.streamHook("streamFromHost")(goja.Undefined(), in.vm.ToValue(read), in.vm.ToValue(cancel))

@@ -11,10 +11,12 @@
 (function (internal) {
   "use strict";
 
+  // Promise, its then/resolve/reject are called directly (no Reflect.apply
+  // or bound functions: in goja each of those allocates per call, and the
+  // stream machinery makes several promise operations per chunk).
   const P = Promise;
-  const promiseThen = P.prototype.then;
-  const promiseResolve = P.resolve.bind(P);
-  const promiseReject = P.reject.bind(P);
+  const promiseResolve = (v) => P.resolve(v);
+  const promiseReject = (e) => P.reject(e);
   const apply = Reflect.apply;
   const U8 = Uint8Array;
   const AB = ArrayBuffer;
@@ -37,10 +39,10 @@
   // --- promise helpers -----------------------------------------------------
 
   function then(p, onOK, onErr) {
-    return apply(promiseThen, p, [onOK, onErr]);
+    return p.then(onOK, onErr);
   }
   function markHandled(p) {
-    apply(promiseThen, p, [undefined, noop]);
+    p.then(undefined, noop);
   }
   function rejected(e) {
     const p = promiseReject(e);
@@ -79,9 +81,23 @@
   }
   // promiseCall calls fn on obj and returns a promise of the result (a
   // throw becomes a rejection).
-  function promiseCall(fn, obj, args) {
+  function promiseCall(fn, obj, arg) {
     try {
-      return promiseResolve(apply(fn, obj, args));
+      return promiseResolve(fn.call(obj, arg));
+    } catch (e) {
+      return rejected(e);
+    }
+  }
+  function promiseCall0(fn, obj) {
+    try {
+      return promiseResolve(fn.call(obj));
+    } catch (e) {
+      return rejected(e);
+    }
+  }
+  function promiseCall2(fn, obj, a, b) {
+    try {
+      return promiseResolve(fn.call(obj, a, b));
     } catch (e) {
       return rejected(e);
     }
@@ -700,6 +716,8 @@
       cancelSteps: undefined,
       pullSteps: undefined,
       releaseSteps: noop,
+      onPulled: undefined,
+      onPullFailed: undefined,
     };
     c.cancelSteps = (reason) => {
       resetQueue(c);
@@ -789,13 +807,18 @@
       return;
     }
     c.pulling = true;
-    then(c.pullAlgorithm(), () => {
-      c.pulling = false;
-      if (c.pullAgain) {
-        c.pullAgain = false;
-        dcCallPullIfNeeded(c);
-      }
-    }, (e) => dcError(c, e));
+    if (c.onPulled === undefined) {
+      // Made once per controller, not per pull.
+      c.onPulled = () => {
+        c.pulling = false;
+        if (c.pullAgain) {
+          c.pullAgain = false;
+          dcCallPullIfNeeded(c);
+        }
+      };
+      c.onPullFailed = (e) => dcError(c, e);
+    }
+    then(c.pullAlgorithm(), c.onPulled, c.onPullFailed);
   }
   function dcClearAlgorithms(c) {
     c.pullAlgorithm = undefined;
@@ -857,8 +880,8 @@
   function setUpDefaultControllerFromSource(s, source, start, pull, cancel, hwm, size) {
     const c = newDefaultController(s);
     const startAlg = start === undefined ? noop : () => apply(start, source, [c.pub]);
-    const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, [c.pub]);
-    const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, [reason]);
+    const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, c.pub);
+    const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, reason);
     setUpDefaultController(s, c, startAlg, pullAlg, cancelAlg, hwm, size);
   }
 
@@ -885,6 +908,8 @@
       cancelSteps: undefined,
       pullSteps: undefined,
       releaseSteps: undefined,
+      onPulled: undefined,
+      onPullFailed: undefined,
     };
     c.cancelSteps = (reason) => {
       bcClearPendingPullIntos(c);
@@ -1058,13 +1083,17 @@
       return;
     }
     c.pulling = true;
-    then(c.pullAlgorithm(), () => {
-      c.pulling = false;
-      if (c.pullAgain) {
-        c.pullAgain = false;
-        bcCallPullIfNeeded(c);
-      }
-    }, (e) => bcError(c, e));
+    if (c.onPulled === undefined) {
+      c.onPulled = () => {
+        c.pulling = false;
+        if (c.pullAgain) {
+          c.pullAgain = false;
+          bcCallPullIfNeeded(c);
+        }
+      };
+      c.onPullFailed = (e) => bcError(c, e);
+    }
+    then(c.pullAlgorithm(), c.onPulled, c.onPullFailed);
   }
   function bcError(c, e) {
     const s = c.stream;
@@ -1362,8 +1391,8 @@
   function setUpByteControllerFromSource(s, source, start, pull, cancel, hwm, auto) {
     const c = newByteController(s);
     const startAlg = start === undefined ? noop : () => apply(start, source, [c.pub]);
-    const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, [c.pub]);
-    const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, [reason]);
+    const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, c.pub);
+    const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, reason);
     setUpByteController(s, c, startAlg, pullAlg, cancelAlg, hwm, auto);
   }
 
@@ -1691,9 +1720,9 @@
       const hwm = extractHighWaterMark(strat, 1, "WritableStream");
       const c = newWritableController(s);
       const startAlg = start === undefined ? noop : () => apply(start, sink, [c.pub]);
-      const writeAlg = write === undefined ? resolvedUndefined : (chunk) => promiseCall(write, sink, [chunk, c.pub]);
-      const closeAlg = close === undefined ? resolvedUndefined : () => promiseCall(close, sink, []);
-      const abortAlg = abort === undefined ? resolvedUndefined : (reason) => promiseCall(abort, sink, [reason]);
+      const writeAlg = write === undefined ? resolvedUndefined : (chunk) => promiseCall2(write, sink, chunk, c.pub);
+      const closeAlg = close === undefined ? resolvedUndefined : () => promiseCall0(close, sink);
+      const abortAlg = abort === undefined ? resolvedUndefined : (reason) => promiseCall(abort, sink, reason);
       setUpWritableController(s, c, startAlg, writeAlg, closeAlg, abortAlg, hwm, size);
     }
     get locked() {
@@ -2352,9 +2381,9 @@
             return rejected(e);
           }
         }
-        : (chunk) => promiseCall(transform, tr, [chunk, c.pub]);
-      const flushAlg = flush === undefined ? resolvedUndefined : () => promiseCall(flush, tr, [c.pub]);
-      const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, tr, [reason]);
+        : (chunk) => promiseCall2(transform, tr, chunk, c.pub);
+      const flushAlg = flush === undefined ? resolvedUndefined : () => promiseCall(flush, tr, c.pub);
+      const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, tr, reason);
       setUpTransformController(t, c, transformAlg, flushAlg, cancelAlg);
       if (start !== undefined) startPromise.resolve(apply(start, tr, [c.pub]));
       else startPromise.resolve(undefined);

@@ -78,3 +78,27 @@ for (const f of [
 ]) {
   try { f(); console.log("no error"); } catch (e) { console.log(e.name + ": " + e.message); }
 }
+
+// byobRequest misuse.
+const misuse = [];
+const rs4 = new ReadableStream({
+  type: "bytes",
+  pull(c) {
+    const req = c.byobRequest;
+    for (const f of [
+      () => req.respond(0),
+      () => req.respond(100),
+      () => req.respondWithNewView(new Uint8Array(1)),
+      () => req.respondWithNewView("x"),
+    ]) {
+      try { f(); misuse.push("no error"); } catch (e) { misuse.push(e.name + ": " + e.message); }
+    }
+    req.respond(1);
+    try { req.respond(1); } catch (e) { misuse.push("answered twice: " + e.name + ": " + e.message); }
+    console.log("view after respond:", req.view);
+    c.close();
+  },
+});
+const got4 = await rs4.getReader({ mode: "byob" }).read(new Uint8Array(4));
+console.log(misuse.join("\n"));
+console.log("got", got4.value.length, got4.done);
