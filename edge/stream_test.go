@@ -464,3 +464,42 @@ export default { async fetch(req) {
 		t.Fatalf("form %+v files %+v", form.Value, form.File)
 	}
 }
+
+// TestAnswerWhileUploadStalls: the handler answers while a read of the
+// request body is still waiting on a stalled client; the answer goes out at
+// once (the pending read is cut off) and the server keeps serving.
+func TestAnswerWhileUploadStalls(t *testing.T) {
+	n, base := testNode(t, roomyCPU)
+	deploy(t, n, "early", scriptSrc(t, `
+export default { async fetch(req) {
+  if (req.method === "GET") return new Response("alive");
+  const reader = req.body.getReader();
+  let got = 0;
+  while (got < 100 * 1024) got += (await reader.read()).value.length;
+  reader.read().catch(() => {}); // waits on the client, which stalls
+  await new Promise((r) => setTimeout(r, 100)); // the read is surely blocked by now
+  return new Response("first piece " + got);
+} };`))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", 100<<10, bytes.Repeat([]byte("u"), 100<<10))
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer while the upload stalled: %v", err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.HasPrefix(string(b), "first piece ") {
+		t.Fatalf("got %d %q", res.StatusCode, b)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the answer took %v: it waited for the stalled upload", took)
+	}
+	if r := send(t, "GET", base+"/", ""); r.body != "alive" {
+		t.Fatalf("afterwards: %d %q", r.status, r.body)
+	}
+}
