@@ -3,6 +3,7 @@ package edge
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -501,5 +502,43 @@ export default { async fetch(req) {
 	}
 	if r := send(t, "GET", base+"/", ""); r.body != "alive" {
 		t.Fatalf("afterwards: %d %q", r.status, r.body)
+	}
+}
+
+// TestStreamingExample drives examples/streaming: lines arrive spaced out,
+// and an upload comes back gzipped.
+func TestStreamingExample(t *testing.T) {
+	n, base := testNode(t, roomyCPU)
+	deploy(t, n, "streaming", script(t, "../examples/streaming/index.js"))
+	res, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(res.Body)
+	var times []time.Time
+	for i := 1; i <= 5; i++ {
+		line, err := br.ReadString('\n')
+		if err != nil || line != fmt.Sprintf("line %d of 5\n", i) {
+			t.Fatalf("line %d: %q, %v", i, line, err)
+		}
+		times = append(times, time.Now())
+	}
+	res.Body.Close()
+	if gap := times[4].Sub(times[0]); gap < 500*time.Millisecond {
+		t.Fatalf("five lines made 200 ms apart arrived within %v", gap)
+	}
+	data := bytes.Repeat([]byte("compress me please "), 20000)
+	res, err = http.Post(base+"/gzip", "application/octet-stream", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(back, data) {
+		t.Fatalf("gunzipped %d bytes (%v), want the %d sent", len(back), err, len(data))
 	}
 }
