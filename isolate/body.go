@@ -72,6 +72,9 @@ func (in *instance) extractBody(v goja.Value) (body, string) {
 		return body{kind: bodyString, str: obj.String()}, "application/x-www-form-urlencoded;charset=UTF-8"
 	}
 	if in.isReadableStream(obj) {
+		if in.streamState(obj, "isUnusable") {
+			in.throwType("body: the ReadableStream is locked to a reader or was already read from")
+		}
 		return body{kind: bodyJSStream, stream: obj}, ""
 	}
 	return body{kind: bodyString, str: obj.String()}, "text/plain;charset=UTF-8"

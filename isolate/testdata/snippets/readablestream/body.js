@@ -40,3 +40,13 @@ const u8 = await new Response(chunks("xy", "z")).bytes();
 console.log(u8.constructor.name, u8.length, String.fromCharCode(...u8));
 const ab = await new Response(chunks("12")).arrayBuffer();
 console.log(ab.constructor.name, ab.byteLength);
+
+// A locked or read-from stream cannot become a body.
+const lockedStream = chunks("x");
+lockedStream.getReader();
+try { new Response(lockedStream); } catch (e) { console.log("locked body:", e.name, e.message); }
+const readFrom = chunks("a", "b");
+const rr = readFrom.getReader();
+await rr.read();
+rr.releaseLock();
+try { new Request("https://x/", { method: "POST", body: readFrom }); } catch (e) { console.log("disturbed body:", e.name, e.message); }
