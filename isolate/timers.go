@@ -10,9 +10,10 @@ import (
 // maxTimersPerCall bounds the timers one request may have armed at once.
 const maxTimersPerCall = 10000
 
-// minInterval is the shortest setInterval period (a 0 ms interval would
-// spin the loop).
-const minInterval = time.Millisecond
+// minInterval is the shortest setInterval period: HTML clamps timers nested
+// deeper than five levels (every interval after its fifth run) to 4 ms, and a
+// 0 ms interval would otherwise spin the loop.
+const minInterval = 4 * time.Millisecond
 
 type jsTimer struct {
 	id       int64
