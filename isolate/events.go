@@ -64,7 +64,7 @@ func (p *Pool) Scheduled(ctx context.Context, ev *ScheduledEvent) error {
 	if !p.cfg.Script.hasCron {
 		return fmt.Errorf("%w: %s exports no scheduled()", ErrNoEventHandler, p.cfg.Name)
 	}
-	c := &call{ctx: ctx, kind: eventScheduled, sched: ev, res: make(chan result, 1), done: make(chan struct{}),
+	c := &call{ctx: ctx, kind: eventScheduled, sched: ev, done: make(chan struct{}),
 		req: &Request{ID: ev.ID, Method: "SCHEDULED", URL: "cron:" + ev.Cron}}
 	_, err := p.do(ctx, c)
 	return err
@@ -77,7 +77,7 @@ func (p *Pool) Queue(ctx context.Context, b *QueueBatch) (map[string]QueueDispos
 	if !p.cfg.Script.hasQ {
 		return nil, fmt.Errorf("%w: %s exports no queue()", ErrNoEventHandler, p.cfg.Name)
 	}
-	c := &call{ctx: ctx, kind: eventQueue, batch: b, res: make(chan result, 1), done: make(chan struct{}),
+	c := &call{ctx: ctx, kind: eventQueue, batch: b, done: make(chan struct{}),
 		disp: make(map[string]QueueDisposition, len(b.Messages)),
 		req:  &Request{ID: b.ID, Method: "QUEUE", URL: "queue:" + b.Queue}}
 	_, err := p.do(ctx, c)

@@ -19,10 +19,13 @@ func monotonic() time.Duration { return time.Since(epoch) }
 
 var instanceIDs atomic.Uint64
 
-// instance is one warm goja runtime. Its goroutine (loop) owns the VM for
-// its whole life: it runs the requests the pool hands it one at a time, and
-// every callback from other goroutines reaches the VM as a task posted to
-// that loop.
+// instance is one warm goja runtime. One goroutine at a time owns its VM:
+// the caller that took it from the pool runs a request's dispatch turn (and
+// the microtasks it drains) itself, and when the request still has async
+// work after that turn (timers, Go work, a streamed body, waitUntil), it
+// hands the instance to the instance's own goroutine (loop), which runs the
+// rest. Every callback from other goroutines reaches the VM as a task posted
+// to the loop.
 type instance struct {
 	pool   *Pool // nil for the probe instance made by Load
 	cfg    *PoolConfig
@@ -44,7 +47,7 @@ type instance struct {
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)
 
-	calls chan *call    // requests from the pool; closed to stop the instance
+	calls chan *call    // calls handed over after their dispatch turn; closed to stop the instance
 	wake  chan struct{} // capacity 1: tasks were posted or a timer fired
 
 	mu    sync.Mutex
@@ -60,7 +63,7 @@ type instance struct {
 	wallTimer *time.Timer
 	wallFired atomic.Bool
 
-	// Loop goroutine only.
+	// Owner only (the goroutine holding the instance).
 	cur        *call
 	seq        uint64 // call token: increments per call
 	broken     error  // discard the instance after the current call
@@ -77,9 +80,12 @@ type task struct {
 
 // call is one request's life on an instance.
 type call struct {
-	ctx   context.Context
-	req   *Request
-	res   chan result   // capacity 1
+	ctx context.Context
+	req *Request
+	out result // the response or error, once responded
+	// res, when set (capacity 1), receives out: the caller waits on it
+	// when the response was not known by the end of the dispatch turn.
+	res   chan result
 	done  chan struct{} // closed when the call ended (events only)
 	token uint64
 	start time.Duration
@@ -202,12 +208,13 @@ func (in *instance) stopTimers() {
 	in.wallTimer.Stop()
 }
 
-// loop serves calls until the calls channel is closed or the instance
-// breaks, handing itself back to the pool after each call.
+// loop finishes the calls handed to it after their dispatch turn, until the
+// calls channel is closed (the pool let the instance go), handing the
+// instance back to the pool after each.
 func (in *instance) loop() {
 	defer in.stopTimers()
 	for c := range in.calls {
-		in.serve(c)
+		in.finish(c)
 		if !in.pool.put(in) {
 			return
 		}
@@ -390,9 +397,9 @@ func (in *instance) takeKill() error {
 	return in.killErr
 }
 
-// serve runs one call to its end: the response, a streamed body if any,
-// then its waitUntil work.
-func (in *instance) serve(c *call) {
+// begin starts c and runs its dispatch turn (with the microtasks it
+// drains): for a handler that answers without async work, the whole call.
+func (in *instance) begin(c *call) {
 	in.seq++
 	c.token = in.seq
 	c.start = monotonic()
@@ -406,6 +413,11 @@ func (in *instance) serve(c *call) {
 		}
 		return in.dispatch(c)
 	})
+}
+
+// finish runs c's remaining work after its dispatch turn (tasks, timers, a
+// streamed body, waitUntil) and ends it.
+func (in *instance) finish(c *call) {
 	phase := phaseResponse
 	for !in.callDone(c) {
 		phase = in.advance(c, phase)
@@ -535,7 +547,10 @@ func (in *instance) respond(c *call, r *Response) {
 		return
 	}
 	c.responded = true
-	c.res <- result{res: r}
+	c.out = result{res: r}
+	if c.res != nil {
+		c.res <- c.out
+	}
 }
 
 // fail delivers an error instead of a response, or logs it when the
@@ -549,7 +564,10 @@ func (in *instance) fail(c *call, err error) {
 		return
 	}
 	c.responded = true
-	c.res <- result{err: err}
+	c.out = result{err: err}
+	if c.res != nil {
+		c.res <- c.out
+	}
 }
 
 // trackRejection records promises rejected with no handler; they are

@@ -179,10 +179,13 @@ func (p *Pool) Limits() Limits { return p.cfg.Limits }
 // returns ctx's error if ctx ends first; the handler may go on running then,
 // bounded by its limits.
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
-	return p.do(ctx, &call{ctx: ctx, req: req, res: make(chan result, 1)})
+	return p.do(ctx, &call{ctx: ctx, req: req})
 }
 
-// do hands a call to a runtime and waits for its result.
+// do runs a call on a runtime and waits for its result. The calling
+// goroutine runs the dispatch turn itself: a handler that answers without
+// async work costs no goroutine hand-off. When work remains after that
+// turn, the runtime's own goroutine takes the call over.
 func (p *Pool) do(ctx context.Context, c *call) (*Response, error) {
 	in, err := p.acquire(ctx)
 	if err != nil {
@@ -192,6 +195,22 @@ func (p *Pool) do(ctx context.Context, c *call) (*Response, error) {
 		return nil, err
 	}
 	p.stats.requests.Add(1)
+	in.begin(c)
+	if in.callDone(c) {
+		in.endCall(c)
+		out := c.out
+		if !p.put(in) {
+			close(in.calls)
+		}
+		return out.res, out.err
+	}
+	if c.responded {
+		// waitUntil work or a streamed body goes on without the caller.
+		out := c.out
+		in.calls <- c
+		return out.res, out.err
+	}
+	c.res = make(chan result, 1)
 	in.calls <- c
 	select {
 	case r := <-c.res:
