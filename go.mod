@@ -45,3 +45,5 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	pgregory.net/rapid v1.3.0 // indirect
 )
+
+replace github.com/dop251/goja => ./isolate/third_party/goja
