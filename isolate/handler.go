@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -28,7 +29,7 @@ type moduleHandler struct {
 func (h *moduleHandler) shape() Shape { return ShapeModule }
 
 func (h *moduleHandler) invoke(in *instance, c *call, req goja.Value) (goja.Value, error) {
-	return h.fetch(h.obj, req, in.env, in.newContext(c))
+	return h.fetch(h.obj, in.args(req, in.env, in.newContext(c))...)
 }
 
 type functionHandler struct {
@@ -38,7 +39,7 @@ type functionHandler struct {
 func (h *functionHandler) shape() Shape { return ShapeFunction }
 
 func (h *functionHandler) invoke(in *instance, c *call, req goja.Value) (goja.Value, error) {
-	return h.fn(goja.Undefined(), req, in.newContext(c))
+	return h.fn(goja.Undefined(), in.args(req, in.newContext(c))...)
 }
 
 type routesHandler struct {
@@ -56,7 +57,7 @@ func (h *routesHandler) invoke(in *instance, c *call, req goja.Value) (goja.Valu
 	if fn == nil {
 		return nil, &MethodNotAllowedError{Method: c.req.Method, Allow: h.allow}
 	}
-	return fn(goja.Undefined(), req, in.newContext(c))
+	return fn(goja.Undefined(), in.args(req, in.newContext(c))...)
 }
 
 type serviceWorkerHandler struct{}
@@ -177,6 +178,7 @@ func (in *instance) dispatch(c *call) error {
 	}
 	req := in.newIncoming(c.req)
 	v, err := in.handler.invoke(in, c, req)
+	in.argBuf = [3]goja.Value{} // let the request's objects go with it
 	if err != nil {
 		var mna *MethodNotAllowedError
 		if errors.As(err, &mna) || errors.Is(err, ErrNoRoute) {
@@ -193,7 +195,7 @@ func (in *instance) dispatch(c *call) error {
 // settle delivers v (a Response or a promise of one) as c's response once
 // it is known.
 func (in *instance) settle(c *call, v goja.Value) {
-	if p, ok := v.Export().(*goja.Promise); ok {
+	if p := promiseOf(v); p != nil {
 		switch p.State() {
 		case goja.PromiseStateFulfilled:
 			v = p.Result()
@@ -214,6 +216,19 @@ func (in *instance) settle(c *call, v goja.Value) {
 		return
 	}
 	in.respond(c, r)
+}
+
+var promiseType = reflect.TypeOf((*goja.Promise)(nil))
+
+// promiseOf returns the promise v is, or nil. It checks the type first:
+// Export allocates, and most handlers return a Response, not a promise.
+func promiseOf(v goja.Value) *goja.Promise {
+	obj, ok := v.(*goja.Object)
+	if !ok || obj.ExportType() != promiseType {
+		return nil
+	}
+	p, _ := obj.Export().(*goja.Promise)
+	return p
 }
 
 // markHandled attaches a no-op rejection handler so that a rejection the

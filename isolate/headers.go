@@ -67,7 +67,9 @@ func normName(s string) (string, bool) {
 // normValue strips leading and trailing HTTP whitespace and refuses NUL,
 // CR, LF and characters beyond Latin-1.
 func normValue(s string) (string, bool) {
-	s = strings.Trim(s, "\t\n\r ")
+	if n := len(s); n > 0 && (isHTTPSpace(s[0]) || isHTTPSpace(s[n-1])) {
+		s = strings.Trim(s, "\t\n\r ")
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == 0 || c == '\r' || c == '\n':
@@ -78,6 +80,8 @@ func normValue(s string) (string, bool) {
 	}
 	return s, true
 }
+
+func isHTTPSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (in *instance) headerName(v goja.Value) string {
 	return in.headerNameString(v.String())

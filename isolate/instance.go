@@ -71,6 +71,16 @@ type instance struct {
 	rejections []*goja.Promise
 	swFetch    []goja.Value // service-worker 'fetch' listeners
 	nextTimer  int64
+	argBuf     [3]goja.Value // a handler call's arguments (args)
+}
+
+// args returns vs as a handler call's argument list in a buffer the
+// instance keeps: a variadic call would allocate the slice per request.
+// goja copies arguments onto its own stack, and a handler call never nests
+// inside another, so the buffer is free again once the call started.
+func (in *instance) args(vs ...goja.Value) []goja.Value {
+	n := copy(in.argBuf[:], vs)
+	return in.argBuf[:n]
 }
 
 type task struct {
