@@ -79,16 +79,25 @@ func (a *active) pick(bucket uint32) *version {
 	return a.versions[len(a.versions)-1]
 }
 
-// acquire returns the version for a client with a reference held; release
+// acquire returns the version for a client (bucket gives its 0-99 bucket;
+// nil means bucket 0) with a reference held; release
 // it. A request never runs on a version that was retired under it, and a
 // swap never makes a request fail: it retries on the new active set.
-func (d *deployment) acquire(bucket uint32) *version {
+func (d *deployment) acquire(bucket func() uint32) *version {
 	for {
 		a := d.cur.Load()
 		if a == nil {
 			return nil
 		}
-		v := a.pick(bucket)
+		v := a.versions[0]
+		if len(a.versions) > 1 {
+			// Only a traffic split needs the client's bucket (a hash).
+			b := uint32(0)
+			if bucket != nil {
+				b = bucket()
+			}
+			v = a.pick(b)
+		}
 		v.refs.Add(1)
 		if !v.retired.Load() {
 			return v

@@ -1,24 +1,32 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"hash/fnv"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/isolate"
 )
 
+// requestIDHeader is x-request-id in the canonical form fasthttp writes
+// (SetCanonical skips normalising the name on every request).
+var requestIDHeader = []byte("X-Request-Id")
+
 // handle is the front door: route, convert, run, write back.
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
-	id := n.ids.next()
-	ctx.Response.Header.Set("x-request-id", id)
-	host := hostOnly(ctx.Host())
-	path := string(ctx.Path())
+	rs := readStrings(ctx, n.ids)
+	id, host, path := rs.id, rs.host, rs.path
+	// SetCanonical copies the value: a byte view of the string is enough.
+	ctx.Response.Header.SetCanonical(requestIDHeader, unsafe.Slice(unsafe.StringData(id), len(id)))
 	d := n.route(host, path)
 	if d == nil {
 		if e := n.devErr.Load(); e != nil {
@@ -28,7 +36,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.writeError(ctx, id, fasthttp.StatusNotFound, "no deployment serves this host and path")
 		return
 	}
-	v := d.acquire(clientBucket(ctx, d.name))
+	v := d.acquire(func() uint32 { return clientBucket(ctx, d.name) })
 	if v == nil {
 		n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, "the deployment is not running")
 		return
@@ -53,7 +61,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.accessLog(start, id, d.name, ctx, "")
 		return
 	}
-	req := toRequest(ctx, id)
+	req := rs.request(ctx)
 	if route != nil {
 		req.Route = route.ID
 		req.Params = params
@@ -115,57 +123,139 @@ func (n *Node) accessLog(start time.Time, id, deployment string, ctx *fasthttp.R
 	n.log.Info("request", attrs...)
 }
 
-// hostOnly lower-cases a Host header and drops its port.
-func hostOnly(h []byte) string {
-	s := string(h)
-	if i := strings.LastIndexByte(s, ':'); i >= 0 && !strings.Contains(s[i:], "]") {
-		s = s[:i]
-	}
-	return strings.ToLower(s)
+// requestStrings are the strings of an incoming request, all slices of one
+// allocation: the request id, the host (lower-case, without its port), the
+// path, the absolute URL, the header names (lower-case) and values, and the
+// client's address. They stay valid after fasthttp reuses its buffers, so the
+// isolate and logs may keep them.
+type requestStrings struct {
+	id, host, path, method, url, remote string
+	headers                             string // names and values, in order, back to back
 }
 
-// toRequest converts a fasthttp request into an isolate.Request. Header
-// names are lower-cased; every header byte is copied into one string the
-// fields slice into, so the request owns its data after the handler returns.
-func toRequest(ctx *fasthttp.RequestCtx, id string) *isolate.Request {
+// readStrings copies a request's strings out of fasthttp's buffers.
+func readStrings(ctx *fasthttp.RequestCtx, ids *requestIDs) requestStrings {
 	r := &ctx.Request
-	size := 0
-	count := 0
-	r.Header.VisitAll(func(k, v []byte) {
-		size += len(k) + len(v)
-		count++
-	})
-	buf := make([]byte, 0, size)
-	r.Header.VisitAll(func(k, v []byte) {
-		for _, c := range k {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf = append(buf, c)
-		}
-		buf = append(buf, v...)
-	})
-	all := string(buf)
-	fields := make([]isolate.HeaderField, 0, count)
-	off := 0
-	r.Header.VisitAll(func(k, v []byte) {
-		name := all[off : off+len(k)]
-		off += len(k)
-		fields = append(fields, isolate.HeaderField{Name: name, Value: all[off : off+len(v)]})
-		off += len(v)
-	})
+	hostHdr := r.Host()
+	hostLen := len(hostHdr)
+	if i := bytes.LastIndexByte(hostHdr, ':'); i >= 0 && bytes.IndexByte(hostHdr[i:], ']') < 0 {
+		hostLen = i
+	}
 	scheme := "http://"
 	if ctx.IsTLS() {
 		scheme = "https://"
 	}
-	req := &isolate.Request{
-		ID:         id,
-		Method:     string(r.Header.Method()),
-		URL:        scheme + string(r.Host()) + string(r.RequestURI()),
-		Header:     fields,
-		RemoteAddr: ctx.RemoteAddr().String(),
+	method := r.Header.Method()
+	knownMethod := commonMethod(method)
+	hsize := 0
+	r.Header.VisitAll(func(k, v []byte) { hsize += len(k) + len(v) })
+	var remote [64]byte
+	addr := appendAddr(remote[:0], ctx.RemoteAddr())
+	var idBuf [maxIDLen]byte
+	id := ids.append(idBuf[:0])
+
+	path, uri := ctx.Path(), r.RequestURI()
+	b := make([]byte, 0, len(id)+hostLen+len(path)+len(scheme)+len(hostHdr)+len(uri)+
+		hsize+len(addr)+len(method))
+	var off [7]int
+	b = append(b, id...)
+	off[1] = len(b)
+	for _, c := range hostHdr[:hostLen] {
+		b = append(b, lower(c))
 	}
-	return req
+	off[2] = len(b)
+	b = append(b, path...)
+	off[3] = len(b)
+	b = append(b, scheme...)
+	b = append(b, hostHdr...)
+	b = append(b, uri...)
+	off[4] = len(b)
+	r.Header.VisitAll(func(k, v []byte) {
+		for _, c := range k {
+			b = append(b, lower(c))
+		}
+		b = append(b, v...)
+	})
+	off[5] = len(b)
+	b = append(b, addr...)
+	off[6] = len(b)
+	if knownMethod == "" {
+		b = append(b, method...)
+	}
+	// b is never written again: the strings may share its memory (as
+	// strings.Builder does), saving a copy.
+	all := unsafe.String(unsafe.SliceData(b), len(b))
+	rs := requestStrings{
+		id: all[off[0]:off[1]], host: all[off[1]:off[2]], path: all[off[2]:off[3]], url: all[off[3]:off[4]],
+		headers: all[off[4]:off[5]], remote: all[off[5]:off[6]], method: knownMethod,
+	}
+	if knownMethod == "" {
+		rs.method = all[off[6]:]
+	}
+	return rs
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return c
+}
+
+// commonMethod returns m as a constant string when it is one of the usual
+// methods (no allocation), else "".
+func commonMethod(m []byte) string {
+	switch string(m) {
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "HEAD":
+		return "HEAD"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "PATCH":
+		return "PATCH"
+	case "OPTIONS":
+		return "OPTIONS"
+	}
+	return ""
+}
+
+// appendAddr appends a client address as net.Addr.String writes it
+// (ip:port, [ipv6]:port), without its allocations for TCP addresses.
+func appendAddr(b []byte, a net.Addr) []byte {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).AppendTo(b)
+	}
+	if a == nil {
+		return b
+	}
+	return append(b, a.String()...)
+}
+
+// request makes the isolate.Request over the strings; header fields slice
+// rs.headers in the order fasthttp visits them.
+func (rs *requestStrings) request(ctx *fasthttp.RequestCtx) *isolate.Request {
+	r := &ctx.Request
+	fields := make([]isolate.HeaderField, 0, r.Header.Len())
+	off := 0
+	r.Header.VisitAll(func(k, v []byte) {
+		name := rs.headers[off : off+len(k)]
+		off += len(k)
+		fields = append(fields, isolate.HeaderField{Name: name, Value: rs.headers[off : off+len(v)]})
+		off += len(v)
+	})
+	return &isolate.Request{
+		ID:         rs.id,
+		Method:     rs.method,
+		URL:        rs.url,
+		Header:     fields,
+		RemoteAddr: rs.remote,
+	}
 }
 
 // hopByHop are headers a handler may not set on the wire: the server owns

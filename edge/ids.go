@@ -20,9 +20,16 @@ func newRequestIDs() *requestIDs {
 	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
 }
 
+// maxIDLen bounds the length of an id: a 13-byte prefix and a base-36 uint64.
+const maxIDLen = 13 + 13
+
 func (g *requestIDs) next() string {
-	var buf [32]byte
-	b := append(buf[:0], g.prefix...)
-	b = strconv.AppendUint(b, g.n.Add(1), 36)
-	return string(b)
+	var buf [maxIDLen]byte
+	return string(g.append(buf[:0]))
+}
+
+// append appends the next id to b.
+func (g *requestIDs) append(b []byte) []byte {
+	b = append(b, g.prefix...)
+	return strconv.AppendUint(b, g.n.Add(1), 36)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,8 +21,8 @@ type metrics struct {
 	errors   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 
-	mu   sync.Mutex
-	deps map[string]*depMetrics
+	mu   sync.Mutex                             // serialises adding to deps
+	deps atomic.Pointer[map[string]*depMetrics] // copied on write: the request path reads it without a lock
 }
 
 // depMetrics caches one deployment's metric handles so the request path
@@ -29,7 +30,7 @@ type metrics struct {
 type depMetrics struct {
 	byClass  [6]prometheus.Counter // index: status / 100
 	duration prometheus.Observer
-	total    [6]uint64 // mirrors byClass for /v1/stats, guarded by metrics.mu
+	total    [6]atomic.Uint64 // mirrors byClass for /v1/stats
 }
 
 func newMetrics(n *Node) *metrics {
@@ -45,8 +46,8 @@ func newMetrics(n *Node) *metrics {
 			Name: "edgefn_request_duration_seconds", Help: "Time from request to response, by deployment.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"deployment"}),
-		deps: map[string]*depMetrics{},
 	}
+	m.deps.Store(&map[string]*depMetrics{})
 	m.reg.MustRegister(m.requests, m.errors, m.duration, &poolCollector{n: n},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -57,16 +58,25 @@ func newMetrics(n *Node) *metrics {
 func (n *Node) Registry() *prometheus.Registry { return n.metrics.reg }
 
 func (m *metrics) dep(name string) *depMetrics {
+	if d := (*m.deps.Load())[name]; d != nil {
+		return d
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d := m.deps[name]
-	if d == nil {
-		d = &depMetrics{duration: m.duration.WithLabelValues(name)}
-		for i := 1; i < 6; i++ {
-			d.byClass[i] = m.requests.WithLabelValues(name, strconv.Itoa(i)+"xx")
-		}
-		m.deps[name] = d
+	old := *m.deps.Load()
+	if d := old[name]; d != nil {
+		return d
 	}
+	d := &depMetrics{duration: m.duration.WithLabelValues(name)}
+	for i := 1; i < 6; i++ {
+		d.byClass[i] = m.requests.WithLabelValues(name, strconv.Itoa(i)+"xx")
+	}
+	next := make(map[string]*depMetrics, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[name] = d
+	m.deps.Store(&next)
 	return d
 }
 
@@ -78,9 +88,7 @@ func (m *metrics) observe(d *depMetrics, status int, took time.Duration) {
 	}
 	d.byClass[class].Inc()
 	d.duration.Observe(took.Seconds())
-	m.mu.Lock()
-	d.total[class]++
-	m.mu.Unlock()
+	d.total[class].Add(1)
 }
 
 // failure records why a handler failed.
@@ -121,19 +129,18 @@ type DeploymentStats struct {
 // Stats returns request totals and pool state per deployment.
 func (n *Node) Stats() map[string]DeploymentStats {
 	out := map[string]DeploymentStats{}
-	n.metrics.mu.Lock()
-	for name, d := range n.metrics.deps {
+	for name, d := range *n.metrics.deps.Load() {
 		s := DeploymentStats{ByClass: map[string]uint64{}}
 		for i := 1; i < 6; i++ {
-			s.Requests += d.total[i]
-			if d.total[i] > 0 {
-				s.ByClass[strconv.Itoa(i)+"xx"] = d.total[i]
+			t := d.total[i].Load()
+			s.Requests += t
+			if t > 0 {
+				s.ByClass[strconv.Itoa(i)+"xx"] = t
 			}
 		}
-		s.Errors = d.total[5]
+		s.Errors = d.total[5].Load()
 		out[name] = s
 	}
-	n.metrics.mu.Unlock()
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	for name, d := range n.deployments {

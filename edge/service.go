@@ -31,7 +31,7 @@ func (f *serviceFetcher) Fetch(ctx context.Context, req *isolate.Request) (*isol
 	if d == nil {
 		return nil, fmt.Errorf("service %q is not deployed", f.name)
 	}
-	v := d.acquire(0)
+	v := d.acquire(nil)
 	if v == nil || v.pool == nil {
 		if v != nil {
 			v.release()
