@@ -126,7 +126,8 @@ func (e *BuildError) Error() string {
 // goja has no async generators or for-await. Class fields stay native:
 // lowering them would turn every private field into a WeakMap lookup (Hono's
 // per-request Context costs 40% more). goja's one class-field bug, fields
-// named get or set, is repaired at load instead (see quoteAccessorFields).
+// named get or set, is fixed in edgefn's copy of goja (isolate/third_party/goja;
+// quoteAccessorFields repairs it for an upstream goja).
 var esbuildSupported = map[string]bool{
 	"async-generator": false,
 	"for-await":       false,

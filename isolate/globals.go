@@ -58,46 +58,51 @@ func init() {
 		for _, n := range g.names {
 			lazyIndex[n] = i
 		}
+		if g.js != "" {
+			jsPrograms[g.js] = &jsProgram{}
+		}
 	}
 }
 
 //go:embed js/*.js
 var jsFiles embed.FS
 
-var (
-	compileGlobalsOnce sync.Once
-	globalPrograms     map[string]*goja.Program
-	globalsErr         error
-)
+// jsProgram is a global's JS, compiled once per process when a runtime first
+// installs that global: a process whose scripts never touch streams does not
+// compile streams.js (most of the JS there is), which keeps start-up short.
+type jsProgram struct {
+	once sync.Once
+	prg  *goja.Program
+	err  error
+}
 
-// compileGlobals compiles every global's JS once per process; every runtime
-// shares the programs.
-func compileGlobals() (map[string]*goja.Program, error) {
-	compileGlobalsOnce.Do(func() {
-		globalPrograms = make(map[string]*goja.Program)
-		for _, g := range globals {
-			if g.js == "" {
-				continue
-			}
-			src, err := jsFiles.ReadFile("js/" + g.js)
-			if err != nil {
-				globalsErr = fmt.Errorf("isolate: global %s: %w", g.js, err)
-				return
-			}
-			ast, err := goja.Parse("edgefn:"+g.js, string(src), parser.WithDisableSourceMaps)
-			if err != nil {
-				globalsErr = fmt.Errorf("isolate: global %s: %w", g.js, err)
-				return
-			}
-			prg, err := goja.CompileAST(ast, true)
-			if err != nil {
-				globalsErr = fmt.Errorf("isolate: global %s: %w", g.js, err)
-				return
-			}
-			globalPrograms[g.js] = prg
+// jsPrograms has an entry per JS file of globals (filled in init, read-only
+// after).
+var jsPrograms = map[string]*jsProgram{}
+
+// compileJS returns the compiled program of a global's JS file; every
+// runtime shares it.
+func compileJS(file string) (*goja.Program, error) {
+	p := jsPrograms[file]
+	if p == nil {
+		return nil, fmt.Errorf("isolate: no global entry for %s", file)
+	}
+	p.once.Do(func() {
+		src, err := jsFiles.ReadFile("js/" + file)
+		if err != nil {
+			p.err = fmt.Errorf("isolate: global %s: %w", file, err)
+			return
+		}
+		ast, err := goja.Parse("edgefn:"+file, string(src), parser.WithDisableSourceMaps)
+		if err != nil {
+			p.err = fmt.Errorf("isolate: global %s: %w", file, err)
+			return
+		}
+		if p.prg, err = goja.CompileAST(ast, true); err != nil {
+			p.err = fmt.Errorf("isolate: global %s: %w", file, err)
 		}
 	})
-	return globalPrograms, globalsErr
+	return p.prg, p.err
 }
 
 // lazyIndex maps each global name to its entry in globals.
@@ -106,9 +111,6 @@ var lazyIndex = map[string]int{}
 // installGlobals gives a fresh runtime its eager globals and makes the rest
 // reachable lazily: a runtime costs what it uses, not all of the platform.
 func installGlobals(in *instance) error {
-	if _, err := compileGlobals(); err != nil {
-		return err
-	}
 	in.installed = make([]bool, len(globals))
 	for i, g := range globals {
 		if g.eager {
@@ -139,7 +141,11 @@ func (in *instance) installGlobal(i int) error {
 	if g.js == "" {
 		return nil
 	}
-	v, err := in.vm.RunProgram(globalPrograms[g.js])
+	prg, err := compileJS(g.js)
+	if err != nil {
+		return err
+	}
+	v, err := in.vm.RunProgram(prg)
 	if err != nil {
 		return fmt.Errorf("isolate: install %s: %w", g.js, err)
 	}

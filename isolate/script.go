@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 )
 
@@ -112,16 +113,25 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 		code = stripSourceMapComment(code) + "\n//# sourceMappingURL=data:application/json;base64," +
 			base64.StdEncoding.EncodeToString(sourceMap) + "\n"
 	}
-	code = quoteAccessorFields(name, code)
 	// The loader refuses every URL: the only map a script may use is the
 	// inline one above, never a file named by user code.
-	ast, err := parser.ParseFile(nil, name, code, 0, parser.WithSourceMapLoader(func(string) ([]byte, error) {
-		return nil, errors.New("external source maps are not loaded")
-	}))
+	parse := func(code string) (*ast.Program, error) {
+		return parser.ParseFile(nil, name, code, 0, parser.WithSourceMapLoader(func(string) ([]byte, error) {
+			return nil, errors.New("external source maps are not loaded")
+		}))
+	}
+	prog, err := parse(code)
+	if err != nil {
+		// Only then look for goja's class-field bug: parsing a large bundle
+		// twice would double its load time.
+		if fixed := quoteAccessorFields(name, code); fixed != code {
+			prog, err = parse(fixed)
+		}
+	}
 	if err != nil {
 		return nil, compileError(name, err)
 	}
-	prg, err := goja.CompileAST(ast, false)
+	prg, err := goja.CompileAST(prog, false)
 	if err != nil {
 		return nil, compileError(name, err)
 	}
@@ -148,12 +158,14 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 	return s, nil
 }
 
-// quoteAccessorFields works around goja's parser, which reads a class
-// field named get or set (`get = (k) => ...`, as Hono declares) as the start
-// of an accessor and fails with "Unexpected token =". Where goja reports
-// exactly that error right after a bare get/set, the name is quoted ("get"
-// = ...), which means the same and parses. Nothing is changed where goja
-// would not fail, and the loop stops at the first other error.
+// quoteAccessorFields works around upstream goja's parser, which reads a
+// class field named get or set (`get = (k) => ...`, as Hono declares) as the
+// start of an accessor and fails with "Unexpected token =". edgefn's copy of
+// goja parses these (isolate/third_party/goja, patch 5), so this runs only
+// after a parse failed, for an upstream goja. Where goja reports exactly that
+// error right after a bare get/set, the name is quoted ("get" = ...), which
+// means the same and parses. Nothing is changed where goja would not fail,
+// and the loop stops at the first other error.
 func quoteAccessorFields(name, code string) string {
 	for range 256 {
 		_, err := parser.ParseFile(nil, name, code, 0, parser.WithDisableSourceMaps)
