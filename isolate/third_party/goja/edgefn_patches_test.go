@@ -231,3 +231,52 @@ func TestFuncCreationAllocs(t *testing.T) {
 		t.Fatalf("making an arrow function allocates %v times, want at most 2", n)
 	}
 }
+
+func TestClassFieldsNamedGetSetAsync(t *testing.T) {
+	const script = `
+	class C {
+		get = (k) => "get:" + k;
+		set = 2
+		async = 3;
+		static get = 4;
+		static set;
+		x = 5;
+		get g() { return "getter"; }
+		set s(v) { this._s = v; }
+		get
+		nl() { return "getter across a newline"; }
+		async m() { return 6; }
+		get ["comp" + "uted"]() { return 7; }
+		static get sg() { return 8; }
+		get() { return "method named get"; }
+	}
+	class D { set }
+	class E { async }
+	const c = new C();
+	const out = [c.get("a"), c.set, c.async, C.get, C.set, c.x, c.g, (c.s = 9, c._s), c.nl, c.computed, C.sg,
+		C.prototype.get.call(c), "set" in new D(), "async" in new E()];
+	JSON.stringify(out);
+	`
+	r := New()
+	v, err := r.RunString(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `["get:a",2,3,4,null,5,"getter",9,"getter across a newline",7,8,"method named get",true,true]`
+	if v.String() != want {
+		t.Fatalf("got %s\nwant %s", v, want)
+	}
+	p, err := r.RunString(`(async () => new C().m())()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Export().(*Promise).Result().ToInteger(); got != 6 {
+		t.Fatalf("async method: %d", got)
+	}
+	// Still errors: an accessor needs a name and parameters.
+	for _, bad := range []string{"class F { get = }", "class F { get x = 1 }", "class F { set x }"} {
+		if _, err := r.RunString(bad); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+}

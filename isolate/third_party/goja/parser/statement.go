@@ -355,7 +355,10 @@ func (self *_parser) parseClass(declaration bool) *ast.ClassLiteral {
 		var async bool
 		methodBodyStart := self.idx
 		if self.literal == "get" || self.literal == "set" {
-			if tok := self.peek(); tok != token.SEMICOLON && tok != token.LEFT_PARENTHESIS {
+			// A get or set followed by "=", ";", "}" or "(" is the name of a
+			// field or method, not the start of an accessor (as for static).
+			if tok := self.peek(); tok != token.SEMICOLON && tok != token.LEFT_PARENTHESIS &&
+				tok != token.ASSIGN && tok != token.RIGHT_BRACE {
 				if self.literal == "get" {
 					kind = ast.PropertyKindGet
 				} else {
@@ -364,7 +367,8 @@ func (self *_parser) parseClass(declaration bool) *ast.ClassLiteral {
 				self.next()
 			}
 		} else if self.token == token.ASYNC {
-			if tok := self.peek(); tok != token.SEMICOLON && tok != token.LEFT_PARENTHESIS {
+			if tok := self.peek(); tok != token.SEMICOLON && tok != token.LEFT_PARENTHESIS &&
+				tok != token.ASSIGN && tok != token.RIGHT_BRACE {
 				async = true
 				kind = ast.PropertyKindMethod
 				self.next()
