@@ -6,6 +6,7 @@ package goja
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -278,5 +279,95 @@ func TestClassFieldsNamedGetSetAsync(t *testing.T) {
 		if _, err := r.RunString(bad); err == nil {
 			t.Errorf("%s parsed", bad)
 		}
+	}
+}
+
+func TestDefineDataPropertyBehaviour(t *testing.T) {
+	const script = `
+	"use strict";
+	function same(a, b, msg) {
+		const x = JSON.stringify(a), y = JSON.stringify(b);
+		if (x !== y) throw new Error(msg + ": got " + x + ", want " + y);
+	}
+	const d = (o, k) => { const p = Object.getOwnPropertyDescriptor(o, k); return [p.value, p.writable, p.enumerable, p.configurable]; };
+	class A { x = 1; #p = 2; y; static s = 3; get p() { return this.#p; } }
+	const a = new A();
+	same([d(a, "x"), d(a, "y"), d(A, "s"), a.p], [[1, true, true, true], [undefined, true, true, true], [3, true, true, true], 2], "fields");
+	const o = {};
+	Object.defineProperty(o, "all", { value: 1, writable: true, enumerable: true, configurable: true });
+	Object.defineProperty(o, "some", { value: 2, enumerable: true });
+	Object.defineProperty(o, "none", {});
+	same([d(o, "all"), d(o, "some"), d(o, "none")], [[1, true, true, true], [2, false, true, false], [undefined, false, false, false]], "defineProperty defaults");
+	same(Object.keys(o), ["all", "some"], "keys");
+	const lit = { a: 1, ["b" + 1]: 2, ...{ c: 3 } };
+	same([d(lit, "a"), d(lit, "b1"), d(lit, "c")], [[1, true, true, true], [2, true, true, true], [3, true, true, true]], "literal");
+	const frozen = Object.preventExtensions({});
+	let threw = false;
+	try { Object.defineProperty(frozen, "x", { value: 1, writable: true, enumerable: true, configurable: true }); } catch (e) { threw = e instanceof TypeError; }
+	if (!threw) throw new Error("defining on a non-extensible object must throw");
+	class B extends A { z = 4; }
+	same(Object.keys(new B()), ["x", "y", "z"], "subclass fields in order");
+	`
+	if _, err := New().RunString(script); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefineDataPropertyAllocs(t *testing.T) {
+	r := New()
+	o := r.NewObject()
+	v := r.ToValue(1)
+	n := testing.AllocsPerRun(100, func() {
+		if err := o.DefineDataProperty("x", v, FLAG_TRUE, FLAG_TRUE, FLAG_TRUE); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Delete("x"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 0 {
+		t.Fatalf("defining a plain data property allocates %v times (upstream: a descriptor each time)", n)
+	}
+}
+
+func TestStringMethodsOnPrimitives(t *testing.T) {
+	const script = `
+	function same(a, b, msg) {
+		const x = JSON.stringify(a), y = JSON.stringify(b);
+		if (x !== y) throw new Error(msg + ": got " + x + ", want " + y);
+	}
+	const a = "abc", b = "xyz", c = ["a", "b", "c"].join(""), long = "q".repeat(300);
+	same([a.charCodeAt(0), b.charCodeAt(0), c.charCodeAt(2), a.length, b.length, long.length, long.at(-1)],
+		[97, 120, 99, 3, 3, 300, "q"], "alternating strings");
+	same([a.toUpperCase(), c.indexOf("c"), "".length, "".concat("x"), "ünï".length, "ünï".charCodeAt(0), a.length],
+		["ABC", 2, 0, "x", 3, 252, 3], "mixed kinds");
+	String.prototype.me = function () { return [typeof this, this.length, String(this)]; };
+	same([a.me(), long.me()[1], b.me()], [["object", 3, "abc"], 300, ["object", 3, "xyz"]], "this is the right wrapper");
+	let n = 0;
+	for (let i = 0; i < long.length; i++) n += long.charCodeAt(i) === 113 ? 1 : 0;
+	same(n, 300, "loop");
+	`
+	if _, err := New().RunString(script); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStringMethodLoopAllocs(t *testing.T) {
+	r := New()
+	// Counters and results stay below 256 (numbers Go boxes without allocating).
+	v, err := r.RunString(`(function (s) { let n = 0; for (let i = 0; i < 200; i++) n = s.charCodeAt(i); return n; })`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := AssertFunction(v)
+	s := r.ToValue(strings.Repeat("x", 1000))
+	n := testing.AllocsPerRun(20, func() {
+		if _, err := fn(nil, s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Upstream boxed the string (and its length) on every call.
+	if n > 10 {
+		t.Fatalf("200 charCodeAt calls on one string allocate %v times", n)
 	}
 }

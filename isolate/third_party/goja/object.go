@@ -666,6 +666,11 @@ func (o *baseObject) _defineOwnProperty(name unistring.String, existingValue Val
 			o.val.runtime.typeErrorResult(throw, "Cannot define property %s, object is not extensible", name)
 			return nil, false
 		}
+		if descr.Writable == FLAG_TRUE && descr.Enumerable == FLAG_TRUE && descr.Configurable == FLAG_TRUE && descr.Value != nil {
+			// A plain data property (class fields, object literals): stored
+			// as its value, as below, without making a descriptor first.
+			return descr.Value, true
+		}
 		existing = &valueProperty{}
 	} else {
 		if existing, ok = existingValue.(*valueProperty); !ok {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/dop251/goja/unistring"
 )
@@ -304,8 +305,12 @@ func (s asciiString) StrictEquals(other Value) bool {
 
 func (s asciiString) baseObject(r *Runtime) *Object {
 	ss := r.getStringSingleton()
-	ss.value = s
-	ss.setLength()
+	// A loop calling methods on one string (s.charCodeAt(i)) finds it in
+	// the singleton already: boxing it again would allocate each time.
+	if cur, ok := ss.value.(asciiString); !ok || len(cur) != len(s) || unsafe.StringData(string(cur)) != unsafe.StringData(string(s)) {
+		ss.value = s
+		ss.setLength()
+	}
 	return ss.val
 }
 
