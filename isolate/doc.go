@@ -2,7 +2,9 @@
 //
 // It bundles user code with esbuild ([Build]), compiles it once into a
 // [Script] shared by every runtime, and keeps a [Pool] of warm runtimes per
-// deployment version. Each runtime is owned by one goroutine that runs its
+// deployment version. One goroutine at a time uses a runtime: the caller of
+// [Pool.Do] runs a request's dispatch turn itself, and the runtime's own
+// goroutine takes over a request whose work outlives that turn, running its
 // event loop (promises, microtasks, timers and callbacks from Go work); other
 // goroutines reach it only by posting messages to that loop. The Web platform
 // globals (Request, Response, Headers, console, timers...) are defined one per

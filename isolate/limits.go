@@ -16,8 +16,8 @@ type Limits struct {
 	// WaitUntil bounds the ctx.waitUntil work that runs after the response
 	// was sent. Default 30s.
 	WaitUntil time.Duration
-	// CPUTime bounds the time the runtime's goroutine spends running JS
-	// for one request, summed over all its turns of the event loop (see
+	// CPUTime bounds the time spent running JS for one request, summed
+	// over all its turns (the dispatch turn and those of the event loop; see
 	// docs/ARCHITECTURE.md for the method). Default 50ms.
 	CPUTime time.Duration
 	// MaxStackDepth bounds JS call depth. Default 5000 frames.
