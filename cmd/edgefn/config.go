@@ -7,8 +7,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/edgefn/edgefn/edge"
 )
 
 // nodeConfig is `edgefn serve`'s configuration: defaults, then the TOML
@@ -26,6 +29,15 @@ type nodeConfig struct {
 		TLSKey     string `toml:"tls_key"`
 		MaxBodyMB  int    `toml:"max_body_mb"`
 		AccessLog  *bool  `toml:"access_log"`
+		// Front-door limits (see edge.Config for what each bounds).
+		MaxConns       int           `toml:"max_conns"`
+		MaxConnsPerIP  int           `toml:"max_conns_per_ip"` // 0: no limit
+		MaxHeaderBytes int           `toml:"max_header_bytes"`
+		MaxHeaders     int           `toml:"max_headers"`
+		MaxURIBytes    int           `toml:"max_uri_bytes"`
+		ReadTimeout    time.Duration `toml:"read_timeout"`
+		WriteTimeout   time.Duration `toml:"write_timeout"`
+		IdleTimeout    time.Duration `toml:"idle_timeout"`
 	} `toml:"http"`
 	Admin struct {
 		Listen  string   `toml:"listen"`
@@ -42,9 +54,10 @@ type nodeConfig struct {
 		Profile   string   `toml:"profile"` // "lan" or "wan"
 	} `toml:"cluster"`
 	Limits struct {
-		CPUMs    int `toml:"cpu_ms"`
-		WallMs   int `toml:"wall_ms"`
-		MemoryMB int `toml:"memory_mb"`
+		CPUMs      int `toml:"cpu_ms"`
+		WallMs     int `toml:"wall_ms"`
+		MemoryMB   int `toml:"memory_mb"`
+		ResponseMB int `toml:"response_mb"`
 	} `toml:"limits"`
 	KV struct {
 		Durability string `toml:"durability"`
@@ -62,12 +75,25 @@ func defaultNodeConfig() nodeConfig {
 	c.Node.Data = "./edgefn-data"
 	c.HTTP.Listen = ":8080"
 	c.HTTP.MaxBodyMB = 100
+	def := edge.DefaultConfig()
+	c.HTTP.MaxConns = def.MaxConns
+	c.HTTP.MaxConnsPerIP = def.MaxConnsPerIP
+	c.HTTP.MaxHeaderBytes = def.MaxHeaderBytes
+	c.HTTP.MaxHeaders = def.MaxHeaderCount
+	c.HTTP.MaxURIBytes = def.MaxURIBytes
+	c.HTTP.ReadTimeout = def.ReadTimeout
+	c.HTTP.WriteTimeout = def.WriteTimeout
+	c.HTTP.IdleTimeout = def.IdleTimeout
 	c.Admin.Listen = "127.0.0.1:9080"
 	c.Cluster.Profile = "lan"
 	c.Log.Level = "info"
 	c.Log.Format = "json"
 	return c
 }
+
+// tomlTypeErrRe picks the line, key and message out of the toml package's
+// type-mismatch errors, which carry no structured position.
+var tomlTypeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 var nodeNameRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$`)
 
@@ -87,6 +113,9 @@ func loadNodeConfig(path string) (nodeConfig, error) {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return c, fmt.Errorf("config %s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		if m := tomlTypeErrRe.FindStringSubmatch(err.Error()); m != nil {
+			return c, fmt.Errorf("config %s:%s: %s: %s", path, m[1], m[2], m[3])
 		}
 		return c, fmt.Errorf("config %s: %v", path, err)
 	}
@@ -153,6 +182,21 @@ func (c *nodeConfig) validate() error {
 		return errors.New("admin.tls_cert and admin.tls_key go together")
 	case c.HTTP.MaxBodyMB < 1 || c.HTTP.MaxBodyMB > 4096:
 		return fmt.Errorf("http.max_body_mb %d is outside 1-4096", c.HTTP.MaxBodyMB)
+	case c.HTTP.MaxConns < 1:
+		return fmt.Errorf("http.max_conns %d must be at least 1", c.HTTP.MaxConns)
+	case c.HTTP.MaxConnsPerIP < 0:
+		return fmt.Errorf("http.max_conns_per_ip %d is negative (0 means no limit)", c.HTTP.MaxConnsPerIP)
+	case c.HTTP.MaxHeaderBytes < 1024 || c.HTTP.MaxHeaderBytes > 1<<20:
+		return fmt.Errorf("http.max_header_bytes %d is outside 1024-1048576", c.HTTP.MaxHeaderBytes)
+	case c.HTTP.MaxHeaders < 1 || c.HTTP.MaxHeaders > 10000:
+		return fmt.Errorf("http.max_headers %d is outside 1-10000", c.HTTP.MaxHeaders)
+	case c.HTTP.MaxURIBytes < 1 || c.HTTP.MaxURIBytes > c.HTTP.MaxHeaderBytes:
+		return fmt.Errorf("http.max_uri_bytes %d must be between 1 and http.max_header_bytes (%d)", c.HTTP.MaxURIBytes, c.HTTP.MaxHeaderBytes)
+	case c.HTTP.ReadTimeout < 100*time.Millisecond || c.HTTP.WriteTimeout < 100*time.Millisecond || c.HTTP.IdleTimeout < 100*time.Millisecond:
+		return fmt.Errorf("http.read_timeout, write_timeout and idle_timeout must be durations of at least 100ms, written as strings such as \"30s\" (got %v, %v, %v)",
+			c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout)
+	case c.Limits.ResponseMB < 0 || c.Limits.ResponseMB > 65536:
+		return fmt.Errorf("limits.response_mb %d is outside 1-65536", c.Limits.ResponseMB)
 	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan":
 		return fmt.Errorf("cluster.profile %q: use lan or wan", c.Cluster.Profile)
 	case c.KV.Durability != "" && c.KV.Durability != "fsync":

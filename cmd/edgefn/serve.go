@@ -156,6 +156,16 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ncfg.KV = kvs
 	ncfg.BaseDomain = cfg.HTTP.BaseDomain
 	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
+	ncfg.MaxConns = cfg.HTTP.MaxConns
+	ncfg.MaxConnsPerIP = cfg.HTTP.MaxConnsPerIP
+	if ncfg.MaxConnsPerIP == 0 {
+		ncfg.MaxConnsPerIP = -1 // the file's 0 means no limit
+	}
+	ncfg.MaxHeaderBytes = cfg.HTTP.MaxHeaderBytes
+	ncfg.MaxHeaderCount = cfg.HTTP.MaxHeaders
+	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
+	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
 	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
 	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
 	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
