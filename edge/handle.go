@@ -265,10 +265,23 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, v *version,
 		attrs = append(attrs, "stack", se.Stack)
 	}
 	log.Error("request failed", attrs...)
-	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError {
+	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError && !isLimit(err) {
 		msg = "the handler failed"
 	}
 	n.writeError(ctx, id, status, redact(v.secrets, msg))
+}
+
+// isLimit reports whether err is a limit the handler broke. Its message
+// names the limit and carries nothing of the script's, so production
+// answers say which limit it was.
+func isLimit(err error) bool {
+	for _, l := range []error{isolate.ErrCPUTime, isolate.ErrMemoryLimit, isolate.ErrStackOverflow, isolate.ErrHung,
+		errResponseHeaders, errResponseTooLarge} {
+		if errors.Is(err, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeError writes a plain-text error response naming the request id.

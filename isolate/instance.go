@@ -126,7 +126,7 @@ func newInstance(s *Script, p *Pool, cfg *PoolConfig, log *slog.Logger) (*instan
 	in.wallTimer.Stop()
 	vm := in.vm
 	vm.SetMaxCallStackSize(in.limits.MaxStackDepth)
-	vm.SetFieldNameMapper(goja.TagFieldNameMapper("js", true))
+	vm.SetFieldNameMapper(opaqueGo{})
 	vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.kState = goja.NewSymbol("edgefn.state")
 	in.kCall = goja.NewSymbol("edgefn.call")
