@@ -513,6 +513,9 @@ func (in *instance) endCall(c *call) {
 	in.cur = nil
 	if in.pool != nil {
 		in.pool.stats.cpuNanos.Add(int64(c.cpu))
+		if in.broken != nil {
+			in.pool.chargeOverrun(c.cpu, in.broken)
+		}
 	}
 	// Drop queued tasks of ended calls so they do not pin memory.
 	in.mu.Lock()

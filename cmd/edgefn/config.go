@@ -58,6 +58,10 @@ type nodeConfig struct {
 		WallMs     int `toml:"wall_ms"`
 		MemoryMB   int `toml:"memory_mb"`
 		ResponseMB int `toml:"response_mb"`
+		// Throttling of deployments whose requests keep breaking limits
+		// (isolate.PoolConfig.OverrunShare, OverrunBurst); share 0: off.
+		OverrunShare   float64 `toml:"overrun_share"`
+		OverrunBurstMs int     `toml:"overrun_burst_ms"`
 	} `toml:"limits"`
 	KV struct {
 		Durability string `toml:"durability"`
@@ -76,6 +80,8 @@ func defaultNodeConfig() nodeConfig {
 	c.HTTP.Listen = ":8080"
 	c.HTTP.MaxBodyMB = 100
 	def := edge.DefaultConfig()
+	c.Limits.OverrunShare = def.Pool.OverrunShare
+	c.Limits.OverrunBurstMs = int(def.Pool.OverrunBurst / time.Millisecond)
 	c.HTTP.MaxConns = def.MaxConns
 	c.HTTP.MaxConnsPerIP = def.MaxConnsPerIP
 	c.HTTP.MaxHeaderBytes = def.MaxHeaderBytes
@@ -197,6 +203,10 @@ func (c *nodeConfig) validate() error {
 			c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout)
 	case c.Limits.ResponseMB < 0 || c.Limits.ResponseMB > 65536:
 		return fmt.Errorf("limits.response_mb %d is outside 1-65536", c.Limits.ResponseMB)
+	case c.Limits.OverrunShare < 0 || c.Limits.OverrunShare > 1:
+		return fmt.Errorf("limits.overrun_share %v is outside 0-1 (a share of one core; 0 turns throttling off)", c.Limits.OverrunShare)
+	case c.Limits.OverrunBurstMs < 1 || c.Limits.OverrunBurstMs > 600000:
+		return fmt.Errorf("limits.overrun_burst_ms %d is outside 1-600000", c.Limits.OverrunBurstMs)
 	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan":
 		return fmt.Errorf("cluster.profile %q: use lan or wan", c.Cluster.Profile)
 	case c.KV.Durability != "" && c.KV.Durability != "fsync":

@@ -31,6 +31,8 @@ read_timeout = "5s"
 idle_timeout = "1m"
 [limits]
 response_mb = 64
+overrun_share = 0.1
+overrun_burst_ms = 500
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +42,12 @@ response_mb = 64
 	}
 	h := c.HTTP
 	if h.MaxConnsPerIP != 0 || h.MaxHeaderBytes != 32768 || h.MaxHeaders != 50 || h.MaxURIBytes != 4096 ||
-		h.ReadTimeout != 5*time.Second || h.IdleTimeout != time.Minute || h.WriteTimeout != 60*time.Second || c.Limits.ResponseMB != 64 {
+		h.ReadTimeout != 5*time.Second || h.IdleTimeout != time.Minute || h.WriteTimeout != 60*time.Second || c.Limits.ResponseMB != 64 ||
+		c.Limits.OverrunShare != 0.1 || c.Limits.OverrunBurstMs != 500 {
 		t.Fatalf("loaded %+v %+v", h, c.Limits)
 	}
-	if d := defaultNodeConfig(); d.HTTP.MaxConnsPerIP != 1024 || d.HTTP.MaxHeaderBytes != 16<<10 || d.HTTP.MaxHeaders != 100 {
+	if d := defaultNodeConfig(); d.HTTP.MaxConnsPerIP != 1024 || d.HTTP.MaxHeaderBytes != 16<<10 || d.HTTP.MaxHeaders != 100 ||
+		d.Limits.OverrunShare != 0.05 || d.Limits.OverrunBurstMs != 250 {
 		t.Fatalf("defaults %+v", d.HTTP)
 	}
 	bad := map[string]string{

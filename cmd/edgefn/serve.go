@@ -166,6 +166,11 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
 	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
 	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
+	ncfg.Pool.OverrunShare = cfg.Limits.OverrunShare
+	if ncfg.Pool.OverrunShare == 0 {
+		ncfg.Pool.OverrunShare = -1 // the file's 0 means off
+	}
+	ncfg.Pool.OverrunBurst = time.Duration(cfg.Limits.OverrunBurstMs) * time.Millisecond
 	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
 	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
 	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
