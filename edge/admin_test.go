@@ -40,7 +40,7 @@ func testAdmin(t *testing.T) (*Client, *Platform, string, *logBuffer) {
 	}
 	logs := &logBuffer{}
 	a, err := NewAdmin(AdminConfig{Listener: ln, TokenHashes: []string{HashToken(testToken)},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}, p)
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), AllowedHosts: []string{"admin.example"}}, p)
 	if err != nil {
 		t.Fatal(err)
 	}

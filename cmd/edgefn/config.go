@@ -44,6 +44,9 @@ type nodeConfig struct {
 		Tokens  []string `toml:"tokens"` // SHA-256 hashes, hex (edgefn token hash prints one)
 		TLSCert string   `toml:"tls_cert"`
 		TLSKey  string   `toml:"tls_key"`
+		// AllowedHosts are host names a plain-HTTP admin API answers to
+		// besides IP addresses, localhost and this machine's names.
+		AllowedHosts []string `toml:"allowed_hosts"`
 	} `toml:"admin"`
 	Cluster struct {
 		Gossip    string   `toml:"gossip"`

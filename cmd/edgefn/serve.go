@@ -200,8 +200,12 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("admin listener %s: %w", cfg.Admin.Listen, err)
 	}
+	allowed := append([]string{cfg.Node.Name}, cfg.Admin.AllowedHosts...)
+	if host, err := os.Hostname(); err == nil {
+		allowed = append(allowed, host)
+	}
 	admin, err := edge.NewAdmin(edge.AdminConfig{Listener: ln, TokenHashes: hashes, Logger: log,
-		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey}, platform)
+		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey, AllowedHosts: allowed}, platform)
 	if err != nil {
 		return err
 	}
