@@ -28,7 +28,9 @@ import (
 //   - header names that are not RFC 9110 tokens ("X Y: z");
 //   - a Host that is not a host name or address with an optional port
 //     ("a@b", "a/b"): the URL a handler sees must name the host the request
-//     was routed by.
+//     was routed by;
+//   - a request target that is not a path (CONNECT's "host:port"), which
+//     would make the handler's URL unparseable.
 //
 // It also enforces the header count and request-target length limits
 // (fasthttp bounds only their total size, by its read buffer).
@@ -45,8 +47,13 @@ type requestError struct {
 // handler's headers agree with the URL it was routed by.
 func (n *Node) checkRequest(ctx *fasthttp.RequestCtx) *requestError {
 	h := &ctx.Request.Header
-	if len(h.RequestURI()) > n.cfg.MaxURIBytes {
+	uri := h.RequestURI()
+	if len(uri) > n.cfg.MaxURIBytes {
 		return &requestError{fasthttp.StatusRequestURITooLong, "the request target exceeds " + strconv.Itoa(n.cfg.MaxURIBytes) + " bytes"}
+	}
+	if len(uri) == 0 || uri[0] != '/' {
+		// CONNECT's authority form ("example.com:443"): edgefn is no proxy.
+		return &requestError{fasthttp.StatusBadRequest, "the request target must be a path; edgefn is not a proxy"}
 	}
 	if e := checkHeaderBlock(h.RawHeaders(), h.ContentLength() == -1, n.cfg.MaxHeaderCount); e != nil {
 		return e

@@ -126,6 +126,9 @@ func (c *Config) validate() error {
 	case c.MaxResponseHeaderBytes < 1 || c.MaxResponseHeaders < 1:
 		return errors.New("edge: config: MaxResponseHeaderBytes and MaxResponseHeaders must be positive")
 	}
+	if err := c.Pool.Limits.Validate(); err != nil {
+		return fmt.Errorf("edge: config: Pool: %w", err)
+	}
 	return nil
 }
 

@@ -78,6 +78,10 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// Validate reports the first field that is out of range (zero fields take
+// their defaults).
+func (l Limits) Validate() error { return l.withDefaults().validate() }
+
 func (l Limits) validate() error {
 	switch {
 	case l.WallTime < 0:

@@ -117,6 +117,13 @@ func loadNodeConfig(path string) (nodeConfig, error) {
 	if err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
+	return parseNodeConfig(path, src)
+}
+
+// parseNodeConfig reads TOML source over the defaults; path names it in
+// errors.
+func parseNodeConfig(path string, src []byte) (nodeConfig, error) {
+	c := defaultNodeConfig()
 	md, err := toml.Decode(string(src), &c)
 	if err != nil {
 		var pe toml.ParseError
@@ -204,6 +211,12 @@ func (c *nodeConfig) validate() error {
 	case c.HTTP.ReadTimeout < 100*time.Millisecond || c.HTTP.WriteTimeout < 100*time.Millisecond || c.HTTP.IdleTimeout < 100*time.Millisecond:
 		return fmt.Errorf("http.read_timeout, write_timeout and idle_timeout must be durations of at least 100ms, written as strings such as \"30s\" (got %v, %v, %v)",
 			c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout)
+	case c.Limits.CPUMs < 0 || c.Limits.CPUMs > 300000:
+		return fmt.Errorf("limits.cpu_ms %d is outside 1-300000 (0: the default, 50)", c.Limits.CPUMs)
+	case c.Limits.WallMs < 0 || c.Limits.WallMs > 15*60*1000:
+		return fmt.Errorf("limits.wall_ms %d is outside 1-900000 (0: the default, 30000)", c.Limits.WallMs)
+	case c.Limits.MemoryMB < 0 || (c.Limits.MemoryMB > 0 && c.Limits.MemoryMB < 8) || c.Limits.MemoryMB > 4096:
+		return fmt.Errorf("limits.memory_mb %d is outside 8-4096 (0: the default, 128)", c.Limits.MemoryMB)
 	case c.Limits.ResponseMB < 0 || c.Limits.ResponseMB > 65536:
 		return fmt.Errorf("limits.response_mb %d is outside 1-65536", c.Limits.ResponseMB)
 	case c.Limits.OverrunShare < 0 || c.Limits.OverrunShare > 1:
