@@ -153,6 +153,10 @@ type streamBody struct {
 	id           string       // the request id, for the log
 }
 
+// errStreamFailed: the handler's response body stream failed (its error is
+// logged by the isolate).
+var errStreamFailed = errors.New("edge: the response body stream failed")
+
 // errResponseTooLarge: a streamed response body grew past the deployment's
 // MaxResponseSize.
 var errResponseTooLarge = errors.New("edge: the response body exceeds the size limit")
@@ -169,7 +173,10 @@ func (b *streamBody) WriteTo(w io.Writer) (int64, error) {
 			return total, nil
 		}
 		if err != nil {
-			return total, err
+			// The isolate logged the stream's error through the version's
+			// log, where secrets are redacted; fasthttp logs what it gets
+			// here, unredacted, so it gets no script text.
+			return total, errStreamFailed
 		}
 		if len(chunk) == 0 {
 			continue
@@ -195,8 +202,11 @@ func (b *streamBody) WriteTo(w io.Writer) (int64, error) {
 func (b *streamBody) Read(p []byte) (int, error) {
 	for len(b.rest) == 0 {
 		chunk, err := b.s.Next()
-		if err != nil {
+		if err == io.EOF {
 			return 0, err
+		}
+		if err != nil {
+			return 0, errStreamFailed
 		}
 		b.rest = chunk
 	}
