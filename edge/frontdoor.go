@@ -51,10 +51,6 @@ func (n *Node) checkRequest(ctx *fasthttp.RequestCtx) *requestError {
 	if len(uri) > n.cfg.MaxURIBytes {
 		return &requestError{fasthttp.StatusRequestURITooLong, "the request target exceeds " + strconv.Itoa(n.cfg.MaxURIBytes) + " bytes"}
 	}
-	if len(uri) == 0 || uri[0] != '/' {
-		// CONNECT's authority form ("example.com:443"): edgefn is no proxy.
-		return &requestError{fasthttp.StatusBadRequest, "the request target must be a path; edgefn is not a proxy"}
-	}
 	if e := checkHeaderBlock(h.RawHeaders(), h.ContentLength() == -1, n.cfg.MaxHeaderCount); e != nil {
 		return e
 	}
@@ -67,6 +63,12 @@ func (n *Node) checkRequest(ctx *fasthttp.RequestCtx) *requestError {
 			return &requestError{fasthttp.StatusBadRequest, "invalid host in the request target " + strconv.Quote(string(host))}
 		}
 		h.SetHostBytes(host)
+	}
+	// After the Host is settled: fasthttp's RequestURI rewrites the target
+	// to its path form and re-reads the host from the Host header.
+	if target := ctx.Request.RequestURI(); len(target) == 0 || target[0] != '/' {
+		// CONNECT's authority form ("example.com:443"): edgefn is no proxy.
+		return &requestError{fasthttp.StatusBadRequest, "the request target must be a path; edgefn is not a proxy"}
 	}
 	return nil
 }
