@@ -14,7 +14,8 @@ import (
 	"testing"
 )
 
-// serveAdmin serves the admin API of p on a loopback port, logging JSON.
+// serveAdmin serves the admin API of p on a loopback port, logging JSON;
+// it answers admin.example besides addresses and localhost.
 func serveAdmin(t *testing.T, p *Platform) (*Client, *logBuffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -23,7 +24,7 @@ func serveAdmin(t *testing.T, p *Platform) (*Client, *logBuffer) {
 	}
 	logs := &logBuffer{}
 	a, err := NewAdmin(AdminConfig{Listener: ln, TokenHashes: []string{HashToken(testToken)},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}, p)
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), AllowedHosts: []string{"admin.example"}}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,26 +210,15 @@ func TestAdminAuditLog(t *testing.T) {
 	for _, rq := range []struct{ method, path, body string }{
 		{"PUT", "/v1/deployments/app/secrets/TOKEN", value},
 		{"DELETE", "/v1/deployments/app/secrets/TOKEN", ""},
-	} {
-		req, _ := http.NewRequest(rq.method, c.Server+rq.path, strings.NewReader(rq.body))
-		req.Header.Set("Authorization", "Bearer "+testToken)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil || res.StatusCode != 204 {
-			t.Fatalf("%s %s: %v %v", rq.method, rq.path, res, err)
-		}
-		res.Body.Close()
-	}
-	for _, rq := range []struct{ method, path, body string }{
 		{"PUT", "/v1/kv/data/greeting", "hello"},
 		{"DELETE", "/v1/kv/data/greeting", ""},
 	} {
-		req, _ := http.NewRequest(rq.method, c.Server+rq.path, strings.NewReader(rq.body))
-		req.Header.Set("Authorization", "Bearer "+testToken)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil || res.StatusCode != 204 {
-			t.Fatalf("%s %s: %v %v", rq.method, rq.path, res, err)
+		if res, body := adminDo(t, rq.method, c.Server+rq.path, testToken, func(r *http.Request) {
+			r.Body = io.NopCloser(strings.NewReader(rq.body))
+			r.ContentLength = int64(len(rq.body))
+		}); res.StatusCode != 204 {
+			t.Fatalf("%s %s: %d %s", rq.method, rq.path, res.StatusCode, body)
 		}
-		res.Body.Close()
 	}
 	if err := c.Delete(ctx, "app"); err != nil {
 		t.Fatal(err)

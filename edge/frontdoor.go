@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/edgefn/edgefn/isolate"
 )
@@ -108,24 +109,10 @@ func checkHeaderBlock(raw []byte, chunked bool, maxCount int) *requestError {
 	return nil
 }
 
-// tchar is RFC 9110's token alphabet.
-var tchar = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
+// isToken reports whether b is an RFC 9110 token (a valid header name).
 func isToken(b []byte) bool {
 	for _, c := range b {
-		if !tchar[c] {
+		if !httpguts.IsTokenRune(rune(c)) {
 			return false
 		}
 	}

@@ -297,7 +297,6 @@ func looksLikeGoSymbol(name string) bool {
 	return strings.Contains(name, "/") || strings.Contains(name, ".func") || strings.HasPrefix(name, "github.com")
 }
 
-
 // TestNoHostReach: scripts find no way out to the module system, the file
 // system, the process or the host's own global: require and Node's process
 // internals do not exist, dynamic import refuses, the Function constructor
