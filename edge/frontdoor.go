@@ -65,42 +65,54 @@ func (n *Node) checkRequest(ctx *fasthttp.RequestCtx) *requestError {
 		}
 		h.SetHostBytes(host)
 	}
-	// After the Host is settled: fasthttp's RequestURI rewrites the target
-	// to its path form and re-reads the host from the Host header.
-	if target := ctx.Request.RequestURI(); len(target) == 0 || target[0] != '/' {
-		// CONNECT's authority form ("example.com:443"): edgefn is no proxy.
+	// A path, or an absolute URL (whose path fasthttp's URI serves); not
+	// CONNECT's authority form ("example.com:443"): edgefn is no proxy.
+	if len(uri) == 0 || (uri[0] != '/' && !hasHTTPScheme(uri)) {
 		return &requestError{fasthttp.StatusBadRequest, "the request target must be a path; edgefn is not a proxy"}
 	}
 	return nil
 }
 
 // checkHeaderBlock scans the header block as it came off the wire (fasthttp
-// keeps a copy: RawHeaders), one line at a time.
+// keeps a copy: RawHeaders), one line at a time: the name is read as far as
+// its token bytes go and must end in a colon, then the line must end in
+// CRLF.
 func checkHeaderBlock(raw []byte, chunked bool, maxCount int) *requestError {
 	count := 0
 	for len(raw) > 0 {
-		i := bytes.IndexByte(raw, '\n')
-		if i < 0 {
-			break
+		name := 0
+		for name < len(raw) && httpguts.IsTokenRune(rune(raw[name])) {
+			name++
 		}
-		if i == 0 || raw[i-1] != '\r' {
-			return &requestError{fasthttp.StatusBadRequest, "header lines must end with CRLF, not a bare LF"}
+		if name == 0 {
+			switch {
+			case raw[0] == '\r' && len(raw) > 1 && raw[1] == '\n':
+				return nil // the blank line ending the block
+			case raw[0] == ' ' || raw[0] == '\t':
+				return &requestError{fasthttp.StatusBadRequest, "obsolete line folding (a header line starting with whitespace) is not accepted"}
+			case raw[0] == '\n':
+				return &requestError{fasthttp.StatusBadRequest, "header lines must end with CRLF, not a bare LF"}
+			}
 		}
-		line := raw[:i-1]
-		raw = raw[i+1:]
-		if len(line) == 0 {
-			break // the blank line ending the block
+		if name == 0 || name == len(raw) || raw[name] != ':' {
+			end := name
+			for end < len(raw) && raw[end] != ':' && raw[end] != '\n' {
+				end++
+			}
+			return &requestError{fasthttp.StatusBadRequest, "invalid header name " + strconv.Quote(string(raw[:end]))}
 		}
-		if line[0] == ' ' || line[0] == '\t' {
-			return &requestError{fasthttp.StatusBadRequest, "obsolete line folding (a header line starting with whitespace) is not accepted"}
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || !isToken(line[:colon]) {
-			return &requestError{fasthttp.StatusBadRequest, "invalid header name " + strconv.Quote(string(line[:max(colon, 0)]))}
-		}
-		if chunked && colon == len("content-length") && asciiEqualFold(line[:colon], "content-length") {
+		if chunked && name == len("content-length") && asciiEqualFold(raw[:name], "content-length") {
 			return &requestError{fasthttp.StatusBadRequest, "a request may not carry both Content-Length and Transfer-Encoding"}
 		}
+		nl := bytes.IndexByte(raw[name:], '\n')
+		if nl < 0 {
+			break
+		}
+		nl += name
+		if raw[nl-1] != '\r' {
+			return &requestError{fasthttp.StatusBadRequest, "header lines must end with CRLF, not a bare LF"}
+		}
+		raw = raw[nl+1:]
 		count++
 		if count > maxCount {
 			return &requestError{fasthttp.StatusRequestHeaderFieldsTooLarge, "more than " + strconv.Itoa(maxCount) + " header lines"}
@@ -117,6 +129,12 @@ func isToken(b []byte) bool {
 		}
 	}
 	return len(b) > 0
+}
+
+// hasHTTPScheme reports whether an absolute-form target is http(s).
+func hasHTTPScheme(uri []byte) bool {
+	i := bytes.Index(uri, []byte("://"))
+	return i > 0 && (asciiEqualFold(uri[:i], "http") || asciiEqualFold(uri[:i], "https"))
 }
 
 // asciiEqualFold compares b with the lower-case ASCII s, ignoring case.
