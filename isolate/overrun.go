@@ -9,8 +9,8 @@ import (
 // and Go's scheduler gives a CPU-bound goroutine 10 ms slices: a deployment
 // whose requests each spin until the CPU limit kills them keeps its
 // runtimes' goroutines running back to back, and every other deployment's
-// requests wait behind them (on one core, a hello world fell from 13,600
-// to 63 requests/s while another deployment looped; see docs/BENCHMARKS.md).
+// requests wait behind them (on one core, a hello world fell from ~10,000
+// to ~70 requests/s while another deployment looped; see docs/BENCHMARKS.md).
 // The CPU those requests burn is wasted, since they fail, so a pool keeps an
 // allowance for it: OverrunBurst (at least five CPU limits) of CPU time,
 // refilled at OverrunShare of one core. Requests that break the CPU, memory
