@@ -20,7 +20,7 @@ func TestDeploymentsAreIsolated(t *testing.T) {
 	}
 	deployJS := func(name, ns string, vars map[string]string, module string) {
 		t.Helper()
-		a := &Artifact{Manifest: Manifest{Name: name, Vars: vars, KV: []KVBinding{{Binding: "DATA", Namespace: ns}}},
+		a := &Artifact{Manifest: Manifest{Name: name, Vars: vars, KV: []KVBinding{{Binding: "DATA", Namespace: ns}}, Limits: roomyCPULimits},
 			ScriptName: name + ".js", Script: "var __edgefn_module = { default: " + module + " };"}
 		if _, err := p.Deploy(a, true); err != nil {
 			t.Fatal(err)

@@ -326,7 +326,7 @@ func TestNoHostReach(t *testing.T) {
   out.asyncCtor = (async () => {}).constructor("return this")() instanceof Promise;
   out.genCtor = typeof (function* () {}).constructor("return this")().next;
   return Response.json(out);
-} };`, func(c *PoolConfig) { c.Vars = map[string]string{"MINE": "1"} })
+} };`, func(c *PoolConfig) { c.Vars = map[string]string{"MINE": "1"}; c.Limits.CPUTime = 10 * time.Second })
 	var got map[string]any
 	if err := json.Unmarshal([]byte(mustGet(t, p, "/")), &got); err != nil {
 		t.Fatal(err)
@@ -387,6 +387,7 @@ func TestRuntimesShareNothing(t *testing.T) {
   console.log = () => {};
   return new Response("done");
 } };`, func(c *PoolConfig) {
+		c.Limits.CPUTime = 10 * time.Second
 		c.Vars = map[string]string{"SECRET": "polluter-secret-value"}
 		c.Bindings = map[string]Binding{"POLLUTER_KV": KVBinding(&memKV{})}
 	})
@@ -410,7 +411,7 @@ func TestRuntimesShareNothing(t *testing.T) {
     globals: Object.keys(globalThis).filter((k) => k.includes("leak") || k.includes("POLLUTER") || k === "SECRET").join(","),
   };
   return new Response(JSON.stringify(checks));
-} };`, func(c *PoolConfig) { c.Vars = map[string]string{"MINE": "victim"} })
+} };`, func(c *PoolConfig) { c.Vars = map[string]string{"MINE": "victim"}; c.Limits.CPUTime = 10 * time.Second })
 	for i := 0; i < 3; i++ {
 		if got := mustGet(t, polluter, "/"); got != "done" {
 			t.Fatal(got)
