@@ -41,6 +41,7 @@ func init() {
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},
 		{names: []string{"Response"}, native: installResponse},
+		{names: []string{"fetch"}, native: installFetch},
 		{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
 		{names: []string{"process"}, native: installProcess},
 		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},

@@ -96,6 +96,7 @@ type call struct {
 	waitUntil int // unsettled waitUntil promises
 	timers    map[int64]*jsTimer
 	stream    *bodyStream
+	fetch     *callFetch // outbound fetch() state, made on the first fetch
 	// onEnd runs when the call ends: natives register what stops their
 	// off-loop work early (a cancelled context, a KV watch).
 	onEnd []func()

@@ -47,6 +47,9 @@ type PoolConfig struct {
 	Vars map[string]string
 	// Bindings are host services in env by name.
 	Bindings map[string]Binding
+	// Fetch configures outbound fetch(): the SSRF guard's allow-list,
+	// timeout and subrequest caps (zero fields take DefaultFetchConfig).
+	Fetch FetchConfig
 	// Logger receives console output and script errors. Nil discards.
 	Logger *slog.Logger
 }
@@ -60,6 +63,7 @@ func DefaultPoolConfig() PoolConfig {
 		QueueSize:    1024,
 		QueueTimeout: 5 * time.Second,
 		Limits:       DefaultLimits(),
+		Fetch:        DefaultFetchConfig(),
 	}
 }
 
@@ -85,6 +89,9 @@ func (c *PoolConfig) validate() error {
 			return fmt.Errorf("isolate: pool config: %q is both a variable and a binding", k)
 		}
 	}
+	if err := c.Fetch.validate(); err != nil {
+		return err
+	}
 	return c.Limits.validate()
 }
 
@@ -92,8 +99,9 @@ func (c *PoolConfig) validate() error {
 // them. It grows on demand up to MaxSize, shrinks back to MinIdle when idle,
 // and queues requests (bounded, with a deadline) when every runtime is busy.
 type Pool struct {
-	cfg PoolConfig
-	log *slog.Logger
+	cfg     PoolConfig
+	log     *slog.Logger
+	fetcher *fetcher // outbound fetch(): the transport the runtimes share
 
 	mu      sync.Mutex
 	idle    []*instance // LIFO: the most recently used is warmest
@@ -151,6 +159,7 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		cfg.QueueTimeout = def.QueueTimeout
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Fetch = cfg.Fetch.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -158,7 +167,11 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pool{cfg: cfg, log: log}
+	f, err := newFetcher(cfg.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("isolate: pool config: Fetch.%w", err)
+	}
+	p := &Pool{cfg: cfg, log: log, fetcher: f}
 	guard.start()
 	p.mu.Lock()
 	for i := 0; i < cfg.MinIdle; i++ {
@@ -442,4 +455,5 @@ func (p *Pool) Close() {
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
+	p.fetcher.close()
 }

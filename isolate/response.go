@@ -191,6 +191,8 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 		r.Body = []byte(st.body.str)
 	case bodyBytes:
 		r.Body = st.body.bytes
+	case bodyFetched:
+		r.Stream = st.body.fetched.hostStream()
 	case bodyHost:
 		if st.body.host.BodyStream == nil {
 			r.Body = st.body.host.Body
