@@ -24,10 +24,10 @@ const (
 
 // body is the Fetch spec's body of a Request or Response.
 type body struct {
-	kind   bodyKind
-	str    string
-	bytes  []byte
-	host   *Request
+	kind    bodyKind
+	str     string
+	bytes   []byte
+	host    *Request
 	stream  goja.Value
 	fetched *fetchedBody
 	used    bool
