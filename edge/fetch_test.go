@@ -1,0 +1,87 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// deployProject writes a project (edgefn.toml and index.js) and serves it
+// as the node's fallback.
+func deployProject(t *testing.T, n *Node, manifest, src string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadProject(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Build("production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Activate(a, 1); err != nil {
+		t.Fatal(err)
+	}
+	n.SetFallback(a.Manifest.Name)
+}
+
+// TestFetchAllowFromManifest: [fetch] allow in edgefn.toml reaches the
+// pool's SSRF guard; without it the same fetch is refused with a message
+// that names the setting.
+func TestFetchAllowFromManifest(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "upstream saw %s %s %q", r.Method, r.URL.Path, b)
+	}))
+	t.Cleanup(up.Close)
+	src := `export default { async fetch(request, env) {
+  try {
+    const r = await fetch(env.UP + "/x", { method: "POST", body: await request.text() });
+    return new Response(await r.text(), { status: r.status });
+  } catch (e) { return new Response(e.name + ": " + e.message, { status: 502 }); }
+} };`
+	n, base := testNode(t, nil)
+	deployProject(t, n, "name = \"proxy\"\n[vars]\nUP = \""+up.URL+"\"\n[fetch]\nallow = [\"127.0.0.1/32\"]\n", src)
+	if r := send(t, "POST", base+"/", "hi"); r.status != 200 || r.body != `upstream saw POST /x "hi"` {
+		t.Fatalf("allowed: %d %s", r.status, r.body)
+	}
+	deployProject(t, n, "name = \"proxy\"\n[vars]\nUP = \""+up.URL+"\"\n", src)
+	r := send(t, "POST", base+"/", "hi")
+	if r.status != 502 || !strings.Contains(r.body, "TypeError: fetch: 127.0.0.1 is a loopback address; allow it with [fetch] allow in edgefn.toml") {
+		t.Fatalf("guarded: %d %s", r.status, r.body)
+	}
+	deployProject(t, n, "name = \"proxy\"\n[vars]\nUP = \""+up.URL+"\"\n[fetch]\nallow_private = true\nmax_subrequests = 1\n", src)
+	if r := send(t, "POST", base+"/", "hi"); r.status != 200 {
+		t.Fatalf("allow_private: %d %s", r.status, r.body)
+	}
+}
+
+func TestFetchManifestErrors(t *testing.T) {
+	for _, tc := range []struct{ src, field, text string }{
+		{"name = \"a\"\n[fetch]\nallow = [\"10.0.0.0/8\", \"no such thing!\"]\n", "fetch.allow[1]", "neither an IP address"},
+		{"name = \"a\"\n[fetch]\ntimeout_ms = -1\n", "fetch.timeout_ms", "outside"},
+		{"name = \"a\"\n[fetch]\nmax_concurrent = 1000\n", "fetch.max_concurrent", "outside"},
+	} {
+		_, err := ParseManifest("edgefn.toml", []byte(tc.src))
+		var me *ManifestError
+		if !errors.As(err, &me) {
+			t.Errorf("%q: got %v, want a ManifestError", tc.src, err)
+			continue
+		}
+		if me.Field != tc.field || !strings.Contains(me.Msg, tc.text) || me.Line != 3 {
+			t.Errorf("%q: got %v (field %q, line %d); want field %s, text %q, line 3", tc.src, err, me.Field, me.Line, tc.field, tc.text)
+		}
+	}
+}
