@@ -31,6 +31,7 @@ func init() {
 	globals = []global{
 		{names: nil, native: installInternal, js: "internal.js", eager: true},
 		{names: nil, native: installGuard, eager: true},
+		{names: nil, native: installBuiltinFixes, eager: true},
 		{names: []string{"console"}, native: installConsole},
 		{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
 		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
@@ -45,6 +46,8 @@ func init() {
 		{names: []string{"process"}, native: installProcess},
 		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},
 		{names: streamGlobals, native: installStreams, js: "streams.js"},
+		{names: []string{"TextEncoder"}, native: installTextEncoder},
+		{names: []string{"TextDecoder"}, native: installTextDecoder},
 		{names: []string{"TextEncoderStream"}, native: installTextEncoderStream},
 		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
 		{names: []string{"CompressionStream"}, native: installCompressionStream},
