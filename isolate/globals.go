@@ -49,6 +49,7 @@ func init() {
 		{names: streamGlobals, native: installStreams, js: "streams.js"},
 		{names: []string{"TextEncoder"}, native: installTextEncoder},
 		{names: []string{"TextDecoder"}, native: installTextDecoder},
+		{names: []string{"atob", "btoa"}, native: installBase64},
 		{names: []string{"TextEncoderStream"}, native: installTextEncoderStream},
 		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
 		{names: []string{"CompressionStream"}, native: installCompressionStream},

@@ -25,6 +25,7 @@ try { throw new DOMException("bad state", "InvalidStateError"); } catch (err) { 
 // Errors from the platform are DOMExceptions too.
 
 try { crypto.getRandomValues(new Uint8Array(70000)); } catch (err) { console.log(err instanceof DOMException, err.name, err.code); }
+try { atob("!"); } catch (err) { console.log(err instanceof DOMException, err.name, err.code); }
 // Brand checks on the getters.
 for (const k of ["name", "message", "code"]) {
   try { Object.getOwnPropertyDescriptor(DOMException.prototype, k).get.call(new Error("x")); console.log("no error"); } catch (err) { console.log(err.name + ": " + err.message); }
