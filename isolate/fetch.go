@@ -232,12 +232,11 @@ func (in *instance) fetch(fc goja.FunctionCall) goja.Value {
 		return ret
 	}
 	in.ensure("Request")
-	reqV, err := in.vm.New(in.internal.Get("Request").(*goja.Object), fc.Arguments...)
-	if err != nil {
-		_ = reject(in.errorValue(err))
+	var st *requestState
+	if ex := in.vm.Try(func() { st = in.newRequestState(fc.Arguments) }); ex != nil {
+		_ = reject(ex.Value())
 		return ret
 	}
-	st := in.requestThis(reqV)
 	op := &fetchOp{in: in, c: c, method: st.method, redirect: st.redirect, resolve: resolve, reject: reject}
 	u, err := url.Parse(st.url)
 	if err != nil {

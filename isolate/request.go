@@ -80,77 +80,86 @@ func (in *instance) newIncoming(req *Request) *goja.Object {
 	return in.newHost(in.protos.request, st)
 }
 
+// newRequestState runs the Request constructor's steps on (input, init)
+// (fetch() takes the same arguments without making the JS object).
+func (in *instance) newRequestState(args []goja.Value) *requestState {
+	if len(args) == 0 {
+		in.throwType("Request: 1 argument required, but only 0 present")
+	}
+	input, initV := args[0], goja.Undefined()
+	if len(args) > 1 {
+		initV = args[1]
+	}
+	var init *goja.Object
+	if o, ok := initV.(*goja.Object); ok {
+		init = o
+	} else if !goja.IsUndefined(initV) && !goja.IsNull(initV) {
+		in.throwType("Request: init must be an object")
+	}
+	get := func(k string) goja.Value {
+		if init == nil {
+			return nil
+		}
+		v := init.Get(k)
+		if v == nil || goja.IsUndefined(v) {
+			return nil
+		}
+		return v
+	}
+	st := &requestState{method: "GET", redirect: "follow"}
+	if src, ok := in.stateOf(input).(*requestState); ok {
+		st.method, st.url, st.redirect, st.signal = src.method, src.url, src.redirect, src.signal
+		st.headers = &headerList{guard: guardRequest, fields: append([]HeaderField(nil), src.headerList().fields...)}
+		if get("body") == nil && src.body.kind != bodyNone {
+			if in.bodyUnusable(&src.body) {
+				in.throwType("Request: the input request's body has already been used")
+			}
+			st.body = src.body
+			src.body.used = true // the new request takes the body over
+		}
+	} else {
+		st.url = in.parseURL(input.String(), "Request")
+		st.headers = &headerList{guard: guardRequest}
+	}
+	if v := get("method"); v != nil {
+		st.method = in.normMethod(v)
+	}
+	if v := get("headers"); v != nil {
+		h := &headerList{guard: guardRequest}
+		in.fillHeaders(h, v)
+		st.headers = h
+	}
+	if v := get("redirect"); v != nil {
+		switch r := v.String(); r {
+		case "follow", "error", "manual":
+			st.redirect = r
+		default:
+			in.throwType(`Request: redirect must be "follow", "error" or "manual", got ` + quoteJS(r))
+		}
+	}
+	if v := get("signal"); v != nil {
+		st.signal = v
+	}
+	if v := get("body"); v != nil && !goja.IsNull(v) {
+		if st.method == "GET" || st.method == "HEAD" {
+			in.throwType("Request: a " + st.method + " request cannot have a body")
+		}
+		b, ct := in.extractBody(v)
+		st.body = b
+		if ct != "" && !st.headers.has("content-type") {
+			st.headers.fields = append(st.headers.fields, HeaderField{Name: "content-type", Value: ct})
+		}
+	} else if v != nil {
+		st.body = body{}
+	}
+	return st
+}
+
 // installRequest defines Request.
 func installRequest(in *instance) error {
 	vm := in.vm
 	_, p := in.nativeClass("Request", 1, func(fc goja.ConstructorCall) hostState {
-		if len(fc.Arguments) == 0 {
-			in.throwType("Request: 1 argument required, but only 0 present")
-		}
-		input, initV := fc.Argument(0), fc.Argument(1)
-		var init *goja.Object
-		if o, ok := initV.(*goja.Object); ok {
-			init = o
-		} else if !goja.IsUndefined(initV) && !goja.IsNull(initV) {
-			in.throwType("Request: init must be an object")
-		}
-		get := func(k string) goja.Value {
-			if init == nil {
-				return nil
-			}
-			v := init.Get(k)
-			if v == nil || goja.IsUndefined(v) {
-				return nil
-			}
-			return v
-		}
-		st := &requestState{method: "GET", redirect: "follow"}
-		if src, ok := in.stateOf(input).(*requestState); ok {
-			st.method, st.url, st.redirect, st.signal = src.method, src.url, src.redirect, src.signal
-			st.headers = &headerList{guard: guardRequest, fields: append([]HeaderField(nil), src.headerList().fields...)}
-			if get("body") == nil && src.body.kind != bodyNone {
-				if in.bodyUnusable(&src.body) {
-					in.throwType("Request: the input request's body has already been used")
-				}
-				st.body = src.body
-				src.body.used = true // the new request takes the body over
-			}
-		} else {
-			st.url = in.parseURL(input.String(), "Request")
-			st.headers = &headerList{guard: guardRequest}
-		}
-		if v := get("method"); v != nil {
-			st.method = in.normMethod(v)
-		}
-		if v := get("headers"); v != nil {
-			h := &headerList{guard: guardRequest}
-			in.fillHeaders(h, v)
-			st.headers = h
-		}
-		if v := get("redirect"); v != nil {
-			switch r := v.String(); r {
-			case "follow", "error", "manual":
-				st.redirect = r
-			default:
-				in.throwType(`Request: redirect must be "follow", "error" or "manual", got ` + quoteJS(r))
-			}
-		}
-		if v := get("signal"); v != nil {
-			st.signal = v
-		}
-		if v := get("body"); v != nil && !goja.IsNull(v) {
-			if st.method == "GET" || st.method == "HEAD" {
-				in.throwType("Request: a " + st.method + " request cannot have a body")
-			}
-			b, ct := in.extractBody(v)
-			st.body = b
-			if ct != "" && !st.headers.has("content-type") {
-				st.headers.fields = append(st.headers.fields, HeaderField{Name: "content-type", Value: ct})
-			}
-		} else if v != nil {
-			st.body = body{}
-		}
-		return st
+		return in.newRequestState(fc.Arguments)
 	})
 	in.protos.request = p
 	{
