@@ -383,6 +383,47 @@ type fetchResult struct {
 	res        *http.Response
 	url        string
 	redirected bool
+	// A small body of declared length is read with the headers (see
+	// prefetch): buffered says so, body and bodyErr are what was read.
+	buffered bool
+	body     []byte
+	bodyErr  error
+}
+
+// prefetchMax is the largest declared body read with the headers.
+const prefetchMax = 32 << 10
+
+// prefetch reads a small uncompressed body of declared length on the
+// exchange's goroutine, before the promise settles: the script's read of it
+// then costs no second goroutine and loop wake-up, and the connection goes
+// back to the pool at once. It is what arrived with the headers or just
+// after; a larger, compressed or unsized body is left on the connection.
+func (op *fetchOp) prefetch(r *fetchResult) {
+	res := r.res
+	if op.method == "HEAD" || nullBodyStatus[res.StatusCode] || res.ContentLength < 0 || res.ContentLength > prefetchMax {
+		return
+	}
+	if enc := res.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return
+	}
+	r.buffered = true
+	r.body = make([]byte, res.ContentLength)
+	_, r.bodyErr = io.ReadFull(res.Body, r.body)
+	if r.bodyErr == nil {
+		// Read on to the end: net/http reuses the connection only when the
+		// body was read to io.EOF before it was closed.
+		var one [1]byte
+		if n, err := res.Body.Read(one[:]); n > 0 || (err != nil && err != io.EOF) {
+			r.bodyErr = fmt.Errorf("the body is longer than its Content-Length (%d)", res.ContentLength)
+		}
+	}
+	if r.bodyErr != nil {
+		r.body = nil
+		if op.ctx.Err() != nil {
+			r.bodyErr = op.ctxError(op.url)
+		}
+	}
+	res.Body.Close()
 }
 
 // exchange runs on its own goroutine: the request and every redirect hop
@@ -428,7 +469,9 @@ func (op *fetchOp) exchange() (*fetchResult, error) {
 		}
 		loc := res.Header.Get("Location")
 		if !isRedirect(res.StatusCode) || loc == "" || op.redirect == "manual" {
-			return &fetchResult{res: res, url: u.String(), redirected: hops > 0}, nil
+			r := &fetchResult{res: res, url: u.String(), redirected: hops > 0}
+			op.prefetch(r)
+			return r, nil
 		}
 		res.Body.Close()
 		if op.redirect == "error" {
@@ -555,7 +598,16 @@ func (in *instance) fetchedResponse(op *fetchOp, r *fetchResult) *goja.Object {
 	st.statusText = strings.TrimPrefix(res.Status, strconv.Itoa(res.StatusCode)+" ")
 	st.url = r.url
 	st.redirected = r.redirected
-	rc, decoded := decodeBody(res)
+	var rc io.ReadCloser
+	decoded := false
+	switch {
+	case r.buffered && r.bodyErr != nil:
+		rc = errReadCloser{r.bodyErr}
+	case r.buffered:
+		rc = io.NopCloser(bytes.NewReader(r.body))
+	default:
+		rc, decoded = decodeBody(res)
+	}
 	for name, vals := range res.Header {
 		lname := strings.ToLower(name)
 		if decoded && (lname == "content-encoding" || lname == "content-length") {
@@ -577,6 +629,9 @@ func (in *instance) fetchedResponse(op *fetchOp, r *fetchResult) *goja.Object {
 			size = -1
 		}
 		fb := &fetchedBody{in: in, op: op, rc: rc, size: size}
+		if r.buffered && r.bodyErr == nil {
+			fb.data, fb.buffered = r.body, true
+		}
 		op.response = fb
 		st.body = body{kind: bodyFetched, fetched: fb}
 	}

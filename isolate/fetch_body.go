@@ -28,6 +28,10 @@ type fetchedBody struct {
 	once sync.Once
 	err  error // the read error (io.EOF at the end): reads after it return it
 
+	// buffered: the whole body is data, read with the headers (prefetch).
+	buffered bool
+	data     []byte
+
 	// Loop only.
 	reason   goja.Value // the signal's reason, once it aborted the read
 	finished bool
@@ -83,6 +87,11 @@ func (b *fetchedBody) errValue(err error) goja.Value {
 // consumeFetched reads a fetched body whole (text(), json()...) on a
 // goroutine, bounded by the memory limit, and hands it to deliver.
 func (in *instance) consumeFetched(b *fetchedBody, reject func(any) error, deliver func([]byte)) {
+	if b.buffered {
+		b.finish()
+		deliver(b.data)
+		return
+	}
 	done := in.reserve()
 	limit := in.limits.MemoryLimit
 	go func() {
@@ -105,6 +114,14 @@ func (in *instance) consumeFetched(b *fetchedBody, reject func(any) error, deliv
 
 // fetchedStream makes the ReadableStream of a fetched body (.body).
 func (in *instance) fetchedStream(b *fetchedBody) goja.Value {
+	if b.buffered {
+		b.finish()
+		s, err := in.streamHook("streamFromBytes")(goja.Undefined(), in.newUint8Array(b.data))
+		if err != nil {
+			panic(err)
+		}
+		return s
+	}
 	return in.readerStream(readerSource{
 		r:     b,
 		limit: -1,
@@ -125,6 +142,12 @@ func (b *fetchedBody) hostStream() BodyStream {
 	b.finish()
 	return &fetchedBodyStream{b: b}
 }
+
+// errReadCloser fails every read with its error.
+type errReadCloser struct{ err error }
+
+func (e errReadCloser) Read([]byte) (int, error) { return 0, e.err }
+func (e errReadCloser) Close() error               { return nil }
 
 // fetchedBodyStream is a fetched body as a BodyStream.
 type fetchedBodyStream struct{ b *fetchedBody }

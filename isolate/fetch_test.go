@@ -611,3 +611,37 @@ func TestFetchIncomingBodyPassesThrough(t *testing.T) {
 		t.Fatalf("fetch(new Request(url, request)): got %s", body)
 	}
 }
+
+// TestFetchReusesConnections: bodies read whole, prefetched or streamed,
+// give their connection back to the pool's transport.
+func TestFetchReusesConnections(t *testing.T) {
+	var conns atomic.Int32
+	big := strings.Repeat("x", 200<<10)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			io.WriteString(w, big)
+			return
+		}
+		io.WriteString(w, `{"small":true}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p, _ := fetchPool(t, srv.URL, `
+const a = await (await fetch(env.UP + "/small")).json();
+const b = await (await fetch(env.UP + "/big")).text();
+let n = 0; for await (const c of (await fetch(env.UP + "/big")).body) n += c.byteLength;
+return new Response(a.small + " " + b.length + " " + n);`, func(c *PoolConfig) { c.MaxSize = 1 })
+	for i := 0; i < 10; i++ {
+		if _, body := fetchBody(t, p, nil); body != fmt.Sprintf("true %d %d", len(big), len(big)) {
+			t.Fatalf("got %s", body)
+		}
+	}
+	if n := conns.Load(); n > 2 {
+		t.Fatalf("30 sequential fetches opened %d connections; finished bodies must give theirs back", n)
+	}
+}

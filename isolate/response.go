@@ -192,7 +192,12 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 	case bodyBytes:
 		r.Body = st.body.bytes
 	case bodyFetched:
-		r.Stream = st.body.fetched.hostStream()
+		if fb := st.body.fetched; fb.buffered {
+			fb.finish()
+			r.Body = fb.data
+		} else {
+			r.Stream = fb.hostStream()
+		}
 	case bodyHost:
 		if st.body.host.BodyStream == nil {
 			r.Body = st.body.host.Body
