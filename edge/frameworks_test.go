@@ -86,4 +86,3 @@ func TestIttyRouterExample(t *testing.T) {
 		}
 	}
 }
-

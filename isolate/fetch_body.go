@@ -147,7 +147,7 @@ func (b *fetchedBody) hostStream() BodyStream {
 type errReadCloser struct{ err error }
 
 func (e errReadCloser) Read([]byte) (int, error) { return 0, e.err }
-func (e errReadCloser) Close() error               { return nil }
+func (e errReadCloser) Close() error             { return nil }
 
 // fetchedBodyStream is a fetched body as a BodyStream.
 type fetchedBodyStream struct{ b *fetchedBody }
