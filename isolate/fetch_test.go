@@ -645,3 +645,91 @@ return new Response(a.small + " " + b.length + " " + n);`, func(c *PoolConfig) {
 		t.Fatalf("30 sequential fetches opened %d connections; finished bodies must give theirs back", n)
 	}
 }
+
+// signalJS is a stand-in AbortSignal with the public API fetch() uses
+// (aborted, reason, add/removeEventListener), so the tests below hold
+// whichever AbortSignal implementation is installed.
+const signalJS = `function makeSignal() {
+  const listeners = [];
+  const s = { aborted: false, reason: undefined, listeners,
+    addEventListener(type, fn) { if (type === "abort") listeners.push(fn); },
+    removeEventListener(type, fn) { const i = listeners.indexOf(fn); if (i >= 0) listeners.splice(i, 1); },
+    abort(reason) { s.aborted = true; s.reason = reason; for (const fn of [...listeners]) fn(); },
+  };
+  return s;
+}
+`
+
+func TestFetchAbort(t *testing.T) {
+	var cancelled atomic.Int32
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/quick":
+			io.WriteString(w, "quick")
+			return
+		case "/partial":
+			w.WriteHeader(200)
+			io.WriteString(w, "part")
+			w.(http.Flusher).Flush()
+		}
+		<-r.Context().Done()
+		cancelled.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	cases := []struct{ name, src, want string }{
+		{"while waiting for headers", `const s = makeSignal();
+setTimeout(() => s.abort(new Error("stop")), 50);
+const reason = await fetch(env.UP + "/hang", { signal: s }).then(() => null, (e) => e);
+return new Response((reason === s.reason) + " " + reason.message + " " + s.listeners.length);`, "true stop 0"},
+		{"while reading the body", `const s = makeSignal();
+const r = await fetch(env.UP + "/partial", { signal: s });
+const reader = r.body.getReader();
+const first = await reader.read();
+s.abort("enough");
+const err = await reader.read().then(() => "read on", (e) => e);
+return new Response(first.value.byteLength + " " + err + " " + s.listeners.length);`, "4 enough 0"},
+		{"while reading the body whole", `const s = makeSignal();
+const r = await fetch(env.UP + "/partial", { signal: s });
+setTimeout(() => s.abort("later"), 50);
+const err = await r.text().then(() => "read whole", (e) => e);
+return new Response(err + " " + s.listeners.length);`, "later 0"},
+		{"a Request's signal", `const s = makeSignal();
+const req = new Request(env.UP + "/hang", { signal: s });
+setTimeout(() => s.abort("via request"), 50);
+return new Response(await fetch(req).then(() => "resolved", (e) => e));`, "via request"},
+		{"done fetches leave no listener", `const s = makeSignal();
+for (let i = 0; i < 5; i++) await (await fetch(env.UP + "/quick", { signal: s })).text();
+const r = await fetch(env.UP + "/quick", { signal: s, method: "HEAD" });
+s.abort("late");
+return new Response(s.listeners.length + " " + r.status);`, "0 200"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _ := fetchPool(t, srv.URL, signalJS+tc.src, nil)
+			if _, body := fetchBody(t, p, nil); body != tc.want {
+				t.Fatalf("got %q, want %q", body, tc.want)
+			}
+		})
+	}
+	// Every aborted exchange was cancelled on the wire.
+	deadline := time.Now().Add(20 * time.Second)
+	for cancelled.Load() < 4 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := cancelled.Load(); n != 4 {
+		t.Fatalf("the server saw %d of 4 aborted requests cancelled", n)
+	}
+	t.Run("already aborted", func(t *testing.T) {
+		before := hits.Load()
+		p, _ := fetchPool(t, srv.URL, signalJS+`const s = makeSignal(); s.abort("before");
+return new Response(await fetch(env.UP + "/quick", { signal: s }).then(() => "resolved", (e) => e));`, nil)
+		if _, body := fetchBody(t, p, nil); body != "before" {
+			t.Fatalf("got %q", body)
+		}
+		if hits.Load() != before {
+			t.Fatal("an already aborted fetch reached the server")
+		}
+	})
+}
