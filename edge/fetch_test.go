@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -83,5 +84,54 @@ func TestFetchManifestErrors(t *testing.T) {
 		if me.Field != tc.field || !strings.Contains(me.Msg, tc.text) || me.Line != 3 {
 			t.Errorf("%q: got %v (field %q, line %d); want field %s, text %q, line 3", tc.src, err, me.Field, me.Line, tc.field, tc.text)
 		}
+	}
+}
+
+// TestFetchProxyOverHTTP: a handler returning what it fetched passes the
+// upstream's body through as it arrives (the client holds the first chunk
+// before the upstream has sent the second), and an upload goes out to the
+// upstream as it comes in.
+func TestFetchProxyOverHTTP(t *testing.T) {
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			b, _ := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "upstream got %d bytes, te=%v", len(b), r.TransferEncoding)
+			return
+		}
+		w.Header().Set("X-From", "upstream")
+		io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		io.WriteString(w, "second\n")
+	}))
+	t.Cleanup(up.Close)
+	n, base := testNode(t, roomyCPU)
+	deployProject(t, n, "name = \"proxy\"\n[vars]\nUP = \""+up.URL+"\"\n[fetch]\nallow = [\"127.0.0.1\"]\n",
+		`export default { fetch(request, env) { return fetch(new Request(env.UP + new URL(request.url).pathname, request)); } };`)
+	res, err := http.Get(base + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("X-From") != "upstream" {
+		t.Fatalf("headers: %v", res.Header)
+	}
+	br := bufio.NewReader(res.Body)
+	if line, err := br.ReadString('\n'); err != nil || line != "first\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	close(release) // only now may the upstream send the rest
+	if rest, err := io.ReadAll(br); err != nil || string(rest) != "second\n" {
+		t.Fatalf("rest %q, %v", rest, err)
+	}
+	data := strings.Repeat("u", 1<<20)
+	r := send(t, "POST", base+"/upload", data)
+	if r.status != 200 || r.body != fmt.Sprintf("upstream got %d bytes, te=[chunked]", len(data)) {
+		t.Fatalf("upload: %d %s", r.status, r.body)
 	}
 }
