@@ -40,6 +40,9 @@ type instance struct {
 	intr      intrinsics
 	protos    protos
 	installed []bool // by index in globals
+	// keep holds the targets WeakRefs were made with or read from in the
+	// current turn: they stay alive until it ends (KeepDuringJob).
+	keep []*goja.Object
 	// bodyExtractors turn values of types other globals define (Blob,
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)
@@ -286,6 +289,8 @@ func (in *instance) runTurn(c *call, fn func() error) {
 	guard.enter()
 	err := safeRun(fn)
 	guard.exit()
+	clear(in.keep)
+	in.keep = in.keep[:0]
 	in.cpuTimer.Stop()
 	in.imu.Lock()
 	d := monotonic() - in.turnStart

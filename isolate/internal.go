@@ -146,6 +146,18 @@ func decodeUTF8(b []byte) string {
 	return string(out)
 }
 
+// reportError logs an exception that nothing can catch any more (thrown by
+// an event listener, a FinalizationRegistry callback...): the request goes
+// on, as the platform's "report the exception" says.
+func (in *instance) reportError(v goja.Value, where string) {
+	se := in.valueError(v)
+	id := ""
+	if in.cur != nil {
+		id = in.cur.req.ID
+	}
+	in.log.Error("uncaught exception in "+where, "request_id", id, "error", se.Error(), "stack", se.Stack)
+}
+
 // typeErr makes a TypeError for natives to throw (panic with) or reject with.
 func (in *instance) typeErr(msg string) *goja.Object {
 	return in.vm.NewTypeError(msg)
