@@ -39,6 +39,8 @@ func init() {
 		{names: nil, native: installEvents, js: "events.js", eager: true},
 		{names: nil, js: "kv.js"}, // installed by the first KV binding (installJS)
 		{names: []string{"DOMException"}, js: "domexception.js"},
+		{names: []string{"Event", "EventTarget", "CustomEvent"}, native: installEventTarget, js: "eventtarget.js"},
+		{names: []string{"AbortController", "AbortSignal"}, native: installAbort, js: "abort.js"},
 		{names: []string{"WeakRef"}, native: installWeakRef},
 		{names: []string{"FinalizationRegistry"}, native: installFinalizationRegistry},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},

@@ -108,6 +108,16 @@ func installInternal(in *instance) error {
 	set("encodeUTF8", func(c goja.FunctionCall) goja.Value {
 		return in.newUint8Array([]byte(c.Argument(0).String()))
 	})
+	// ensure installs a global by name, for globals' JS that builds on
+	// another global (abort.js on EventTarget) without trusting what the
+	// script may have put under that name.
+	set("ensure", func(c goja.FunctionCall) goja.Value {
+		in.ensure(c.Argument(0).String())
+		return goja.Undefined()
+	})
+	set("domException", func(c goja.FunctionCall) goja.Value {
+		return in.domException(c.Argument(0).String(), c.Argument(1).String())
+	})
 	set("decodeUTF8", func(c goja.FunctionCall) goja.Value {
 		b, ok := c.Argument(0).Export().([]byte)
 		if !ok {
