@@ -10,9 +10,5 @@ import (
 // the code that dispatched the event.
 func installEventTarget(in *instance) error {
 	_ = in.internal.Set("now", func(goja.FunctionCall) goja.Value { return in.vm.ToValue(in.now()) })
-	_ = in.internal.Set("reportError", func(fc goja.FunctionCall) goja.Value {
-		in.reportError(fc.Argument(0), fc.Argument(1).String())
-		return goja.Undefined()
-	})
-	return nil
+	return installReportError(in)
 }

@@ -47,6 +47,9 @@ type instance struct {
 	// keep holds the targets WeakRefs were made with or read from in the
 	// current turn: they stay alive until it ends (KeepDuringJob).
 	keep []*goja.Object
+	// platformProtos are the prototypes of the classes the installed
+	// globals define, by class name.
+	platformProtos map[*goja.Object]string
 	// bodyExtractors turn values of types other globals define (Blob,
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)

@@ -10,7 +10,9 @@ func (in *instance) now() float64 {
 	return float64((monotonic()-in.origin)/time.Microsecond) / 1000
 }
 
-// installPerformance gives js/performance.js its clock.
+// installPerformance gives js/performance.js (performance, Performance,
+// PerformanceEntry, PerformanceMark, PerformanceMeasure) its time origin;
+// the clock is internal.now (installEventTarget).
 func installPerformance(in *instance) error {
 	_ = in.internal.Set("timeOrigin", float64(in.originWall.UnixMicro())/1000)
 	return nil

@@ -49,6 +49,9 @@ type PoolConfig struct {
 	Bindings map[string]Binding
 	// Logger receives console output and script errors. Nil discards.
 	Logger *slog.Logger
+	// UserAgent is navigator.userAgent. Default "edgefn" (the binary sets
+	// "edgefn/<version>").
+	UserAgent string
 }
 
 // DefaultPoolConfig returns the defaults; Script must still be set.
@@ -60,6 +63,7 @@ func DefaultPoolConfig() PoolConfig {
 		QueueSize:    1024,
 		QueueTimeout: 5 * time.Second,
 		Limits:       DefaultLimits(),
+		UserAgent:    "edgefn",
 	}
 }
 
@@ -146,6 +150,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	}
 	if cfg.QueueSize == 0 {
 		cfg.QueueSize = def.QueueSize
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = def.UserAgent
 	}
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = def.QueueTimeout
