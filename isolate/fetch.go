@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,13 +41,11 @@ type FetchConfig struct {
 	// each redirect hop counting as one. Default 50, as on Workers' free
 	// plan (1000 on its paid plan).
 	MaxSubrequests int
-	// UserAgent is sent when the script sets no User-Agent. Default "edgefn".
-	UserAgent string
 }
 
 // DefaultFetchConfig returns the defaults used for every zero field.
 func DefaultFetchConfig() FetchConfig {
-	return FetchConfig{Timeout: 30 * time.Second, MaxConcurrent: 6, MaxSubrequests: 50, UserAgent: "edgefn"}
+	return FetchConfig{Timeout: 30 * time.Second, MaxConcurrent: 6, MaxSubrequests: 50}
 }
 
 func (f FetchConfig) withDefaults() FetchConfig {
@@ -59,9 +58,6 @@ func (f FetchConfig) withDefaults() FetchConfig {
 	}
 	if f.MaxSubrequests == 0 {
 		f.MaxSubrequests = d.MaxSubrequests
-	}
-	if f.UserAgent == "" {
-		f.UserAgent = d.UserAgent
 	}
 	return f
 }
@@ -192,7 +188,7 @@ type fetchOp struct {
 
 	// Loop only.
 	signal   *goja.Object
-	onAbort  goja.Value
+	unfollow func()     // stops following signal; nil when not following
 	reason   goja.Value // the signal's reason once it aborted
 	settled  bool
 	resolve  func(any) error
@@ -253,17 +249,14 @@ func (in *instance) fetch(fc goja.FunctionCall) goja.Value {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	op.url = u
-	if sig := st.signal; sig != nil && !goja.IsUndefined(sig) && !goja.IsNull(sig) {
-		obj, ok := sig.(*goja.Object)
-		if !ok || goja.IsUndefined(obj.Get("aborted")) {
-			_ = reject(in.typeErr("fetch: signal must be an AbortSignal, not " + describeValue(in.vm, sig)))
+	if st.signal != nil || st.follow != nil || st.followReq != nil {
+		// The request's signal follows init.signal or the input request's.
+		sig, ok := in.requestSignal(st).(*goja.Object)
+		if ok && sig.Get("aborted").ToBoolean() {
+			_ = reject(sig.Get("reason"))
 			return ret
 		}
-		if obj.Get("aborted").ToBoolean() {
-			_ = reject(obj.Get("reason"))
-			return ret
-		}
-		op.signal = obj
+		op.signal = sig
 	}
 	op.header = make(http.Header, len(st.headerList().fields)+2)
 	for _, f := range st.headerList().fields {
@@ -273,7 +266,8 @@ func (in *instance) fetch(fc goja.FunctionCall) goja.Value {
 		op.header[http.CanonicalHeaderKey(f.Name)] = append(op.header[http.CanonicalHeaderKey(f.Name)], f.Value)
 	}
 	if op.header.Get("User-Agent") == "" {
-		op.header.Set("User-Agent", in.pool.fetcher.cfg.UserAgent)
+		// As navigator.userAgent says ("edgefn/<version>" from the binary).
+		op.header.Set("User-Agent", cmp.Or(in.cfg.UserAgent, "edgefn"))
 	}
 	if op.header.Get("Accept-Encoding") == "" {
 		op.header.Set("Accept-Encoding", "gzip, deflate, br")
@@ -342,40 +336,33 @@ func (in *instance) takeRequestBody(op *fetchOp, b *body) error {
 }
 
 // listenAbort makes op's signal cancel it: a pending fetch rejects with the
-// signal's reason, a body being read errors with it.
+// signal's reason, a body being read errors with it. It follows the signal
+// with an abort algorithm, as the Fetch standard does: no listener a script
+// could see or remove.
 func (in *instance) listenAbort(op *fetchOp) {
-	add, ok := goja.AssertFunction(op.signal.Get("addEventListener"))
-	if !ok {
-		return
-	}
-	op.onAbort = in.vm.ToValue(func(goja.FunctionCall) goja.Value {
-		op.reason = op.signal.Get("reason")
+	op.unfollow = in.followSignal(op.signal, func(reason goja.Value) {
+		op.reason = reason
 		op.cancel(errAborted)
 		if !op.settled {
 			op.settled = true
-			_ = op.reject(op.reason)
+			_ = op.reject(reason)
 		}
 		if b := op.response; b != nil {
-			b.abort(op.reason)
+			b.abort(reason)
 		}
 		in.unlistenAbort(op)
-		return goja.Undefined()
 	})
-	if _, err := add(op.signal, in.vm.ToValue("abort"), op.onAbort); err != nil {
-		op.onAbort = nil
-	}
 }
 
-// unlistenAbort removes op's abort listener (once done, or the request
-// ended): a long-lived signal must not collect listeners of old fetches.
+// unlistenAbort stops following op's signal (once done, or the request
+// ended): a long-lived signal must not keep old fetches alive.
 func (in *instance) unlistenAbort(op *fetchOp) {
-	if op.onAbort == nil {
+	if op.unfollow == nil {
 		return
 	}
-	if rm, ok := goja.AssertFunction(op.signal.Get("removeEventListener")); ok {
-		_, _ = rm(op.signal, in.vm.ToValue("abort"), op.onAbort)
-	}
-	op.onAbort = nil
+	f := op.unfollow
+	op.unfollow = nil
+	f()
 }
 
 // fetchResult is what exchange got: the final response and where from.

@@ -34,11 +34,18 @@ func init() {
 		{names: nil, native: installBuiltinFixes, eager: true},
 		{names: []string{"console"}, native: installConsole},
 		{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
-		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
+		{names: []string{"queueMicrotask"}, native: installReportError, js: "queuemicrotask.js"},
 		{names: nil, native: installContext, eager: true},
 		{names: nil, native: installEvents, js: "events.js", eager: true},
 		{names: nil, js: "kv.js"}, // installed by the first KV binding (installJS)
 		{names: []string{"DOMException"}, js: "domexception.js"},
+		{names: []string{"Event", "EventTarget", "CustomEvent"}, native: installEventTarget, js: "eventtarget.js"},
+		{names: []string{"AbortController", "AbortSignal"}, native: installAbort, js: "abort.js"},
+		{names: []string{"structuredClone"}, native: installStructuredClone},
+		{names: []string{"performance", "Performance", "PerformanceEntry", "PerformanceMark", "PerformanceMeasure"}, native: installPerformance, js: "performance.js"},
+		{names: []string{"navigator", "Navigator"}, native: installNavigator},
+		{names: []string{"WeakRef"}, native: installWeakRef},
+		{names: []string{"FinalizationRegistry"}, native: installFinalizationRegistry},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},
@@ -142,9 +149,28 @@ func (in *instance) installGlobal(i int) error {
 			return fmt.Errorf("isolate: install %v: %w", g.names, err)
 		}
 	}
-	if g.js == "" {
-		return nil
+	if g.js != "" {
+		if err := in.runGlobalJS(g); err != nil {
+			return err
+		}
 	}
+	// Remember the prototypes of the classes just defined: structuredClone
+	// refuses their instances (platform objects that are not serializable).
+	for _, name := range g.names {
+		if ctor, ok := in.vm.GlobalObject().Get(name).(*goja.Object); ok {
+			if p, ok := ctor.Get("prototype").(*goja.Object); ok {
+				if in.platformProtos == nil {
+					in.platformProtos = map[*goja.Object]string{}
+				}
+				in.platformProtos[p] = name
+			}
+		}
+	}
+	return nil
+}
+
+// runGlobalJS runs a global's JS file with the internal object.
+func (in *instance) runGlobalJS(g global) error {
 	v, err := in.vm.RunProgram(globalPrograms[g.js])
 	if err != nil {
 		return fmt.Errorf("isolate: install %s: %w", g.js, err)

@@ -24,6 +24,8 @@ type intrinsics struct {
 	jsonParse        goja.Callable
 	jsonStringify    goja.Callable
 	reflectConstruct goja.Callable
+	objectProto      *goja.Object
+	builtinProtos    map[string]*goja.Object
 }
 
 // builtin returns a global's value as the language defines it.
@@ -33,6 +35,27 @@ func (in *instance) builtin(name string) *goja.Object {
 		panic(in.vm.NewTypeError("isolate: builtin " + name + " is missing"))
 	}
 	return o
+}
+
+// objectProto is Object.prototype.
+func (in *instance) objectProto() *goja.Object {
+	if in.intr.objectProto == nil {
+		in.intr.objectProto = in.builtinProto("Object")
+	}
+	return in.intr.objectProto
+}
+
+// builtinProto returns a builtin constructor's prototype (Map.prototype...).
+func (in *instance) builtinProto(name string) *goja.Object {
+	if p, ok := in.intr.builtinProtos[name]; ok {
+		return p
+	}
+	if in.intr.builtinProtos == nil {
+		in.intr.builtinProtos = map[string]*goja.Object{}
+	}
+	p, _ := in.builtin(name).Get("prototype").(*goja.Object)
+	in.intr.builtinProtos[name] = p
+	return p
 }
 
 func (in *instance) method0(obj *goja.Object, name string) goja.Callable {
@@ -108,6 +131,16 @@ func installInternal(in *instance) error {
 	set("encodeUTF8", func(c goja.FunctionCall) goja.Value {
 		return in.newUint8Array([]byte(c.Argument(0).String()))
 	})
+	// ensure installs a global by name, for globals' JS that builds on
+	// another global (abort.js on EventTarget) without trusting what the
+	// script may have put under that name.
+	set("ensure", func(c goja.FunctionCall) goja.Value {
+		in.ensure(c.Argument(0).String())
+		return goja.Undefined()
+	})
+	set("domException", func(c goja.FunctionCall) goja.Value {
+		return in.domException(c.Argument(0).String(), c.Argument(1).String())
+	})
 	set("decodeUTF8", func(c goja.FunctionCall) goja.Value {
 		b, ok := c.Argument(0).Export().([]byte)
 		if !ok {
@@ -144,6 +177,26 @@ func decodeUTF8(b []byte) string {
 		b = b[n:]
 	}
 	return string(out)
+}
+
+// installReportError gives the globals' JS internal.reportError(e, where).
+func installReportError(in *instance) error {
+	return in.internal.Set("reportError", func(fc goja.FunctionCall) goja.Value {
+		in.reportError(fc.Argument(0), fc.Argument(1).String())
+		return goja.Undefined()
+	})
+}
+
+// reportError logs an exception that nothing can catch any more (thrown by
+// an event listener, a FinalizationRegistry callback...): the request goes
+// on, as the platform's "report the exception" says.
+func (in *instance) reportError(v goja.Value, where string) {
+	se := in.valueError(v)
+	id := ""
+	if in.cur != nil {
+		id = in.cur.req.ID
+	}
+	in.log.Error("uncaught exception in "+where, "request_id", id, "error", se.Error(), "stack", se.Stack)
 }
 
 // typeErr makes a TypeError for natives to throw (panic with) or reject with.

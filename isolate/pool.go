@@ -52,6 +52,9 @@ type PoolConfig struct {
 	Fetch FetchConfig
 	// Logger receives console output and script errors. Nil discards.
 	Logger *slog.Logger
+	// UserAgent is navigator.userAgent. Default "edgefn" (the binary sets
+	// "edgefn/<version>").
+	UserAgent string
 }
 
 // DefaultPoolConfig returns the defaults; Script must still be set.
@@ -64,6 +67,7 @@ func DefaultPoolConfig() PoolConfig {
 		QueueTimeout: 5 * time.Second,
 		Limits:       DefaultLimits(),
 		Fetch:        DefaultFetchConfig(),
+		UserAgent:    "edgefn",
 	}
 }
 
@@ -154,6 +158,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	}
 	if cfg.QueueSize == 0 {
 		cfg.QueueSize = def.QueueSize
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = def.UserAgent
 	}
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = def.QueueTimeout

@@ -16,7 +16,13 @@ type requestState struct {
 	host     *Request     // the incoming request, if this is one
 	body     body
 	redirect string
-	signal   goja.Value
+	// signal is the request's AbortSignal once made. Until a script reads
+	// it, follow is the signal it will follow (init.signal, the input
+	// request's), or nil for one that aborts only as the host says (the
+	// incoming request) or never (a Request a script made).
+	signal    goja.Value
+	follow    goja.Value
+	followReq *requestState // the input request, whose signal is followed
 }
 
 func (st *requestState) headerList() *headerList {
@@ -69,6 +75,75 @@ func (in *instance) requestThis(v goja.Value) *requestState {
 	return st
 }
 
+// requestSignal returns st's AbortSignal, making it on first use: a
+// signal that follows st.follow (AbortSignal.any([follow]), as the Fetch
+// standard's dependent signal), or one of its own. The incoming request's
+// signal is the call's: aborted when the request is cancelled (see
+// abortRequestSignal).
+func (in *instance) requestSignal(st *requestState) goja.Value {
+	if st.signal != nil {
+		return st.signal
+	}
+	in.ensure("AbortSignal")
+	if st.followReq != nil {
+		st.follow, st.followReq = in.requestSignal(st.followReq), nil
+	}
+	if st.follow != nil {
+		any := in.method0(in.internal.Get("AbortSignal").(*goja.Object), "any")
+		sig, err := any(in.internal.Get("AbortSignal"), in.vm.NewArray(st.follow))
+		if err != nil {
+			panic(err)
+		}
+		st.signal, st.follow = sig, nil
+		return sig
+	}
+	ac, err := in.internalFn("newAbortController")(goja.Undefined())
+	if err != nil {
+		panic(err)
+	}
+	st.signal = ac.(*goja.Object).Get("signal")
+	if c := in.cur; c != nil && st.host == c.req && !c.ended {
+		c.signal = st.signal
+		in.watchCancel(c)
+	}
+	return st.signal
+}
+
+// watchCancel aborts the incoming request's signal if the context of the
+// call is cancelled before the response went out (the caller of Pool.Do
+// gave up on it; once Do returned, its caller may cancel the context while
+// the body still streams). A context that can never be cancelled costs
+// nothing.
+func (in *instance) watchCancel(c *call) {
+	done := c.ctx.Done()
+	if done == nil {
+		return
+	}
+	stop := make(chan struct{})
+	c.onEnd = append(c.onEnd, func() { close(stop) })
+	go func() {
+		select {
+		case <-done:
+			in.post(c, func() error {
+				if c.responded {
+					return nil
+				}
+				in.abortRequestSignal(c, in.domException("AbortError", "the request was cancelled ("+c.ctx.Err().Error()+")"))
+				return nil
+			})
+		case <-stop:
+		}
+	}()
+}
+
+// abortRequestSignal aborts the incoming request's signal (if a script
+// made it) with reason; it runs inside a turn.
+func (in *instance) abortRequestSignal(c *call, reason goja.Value) {
+	if c.signal != nil && !c.ended {
+		in.abortSignalWith(c.signal, reason)
+	}
+}
+
 // newIncoming makes the Request a handler receives. Its headers and body
 // stay in the host until the handler touches them.
 func (in *instance) newIncoming(req *Request) *goja.Object {
@@ -108,7 +183,8 @@ func (in *instance) newRequestState(args []goja.Value) *requestState {
 	}
 	st := &requestState{method: "GET", redirect: "follow"}
 	if src, ok := in.stateOf(input).(*requestState); ok {
-		st.method, st.url, st.redirect, st.signal = src.method, src.url, src.redirect, src.signal
+		st.method, st.url, st.redirect = src.method, src.url, src.redirect
+		st.followReq = src
 		st.headers = &headerList{guard: guardRequest, fields: append([]HeaderField(nil), src.headerList().fields...)}
 		if get("body") == nil && src.body.kind != bodyNone {
 			if in.bodyUnusable(&src.body) {
@@ -137,8 +213,16 @@ func (in *instance) newRequestState(args []goja.Value) *requestState {
 			in.throwType(`Request: redirect must be "follow", "error" or "manual", got ` + quoteJS(r))
 		}
 	}
-	if v := get("signal"); v != nil {
-		st.signal = v
+	if init != nil && init.Get("signal") != nil {
+		switch v := init.Get("signal"); {
+		case goja.IsNull(v):
+			st.followReq = nil // null: a signal of its own
+		case goja.IsUndefined(v):
+		case in.isAbortSignal(v):
+			st.follow, st.followReq = v, nil
+		default:
+			in.throwType("Request: init.signal must be an AbortSignal or null, got " + describeValue(in.vm, v))
+		}
 	}
 	if v := get("body"); v != nil && !goja.IsNull(v) {
 		if st.method == "GET" || st.method == "HEAD" {
@@ -191,18 +275,7 @@ func installRequest(in *instance) error {
 			return st.hobj
 		})
 		in.getter(p, "signal", func(fc goja.FunctionCall) goja.Value {
-			st := in.requestThis(fc.This)
-			if st.signal == nil {
-				if ctor, ok := vm.Get("AbortController").(*goja.Object); ok {
-					if ac, err := vm.New(ctor); err == nil {
-						st.signal = ac.Get("signal")
-					}
-				}
-				if st.signal == nil {
-					return goja.Undefined()
-				}
-			}
-			return st.signal
+			return in.requestSignal(in.requestThis(fc.This))
 		})
 		in.defineBodyMixin(p, func(v goja.Value) *body { return &in.requestThis(v).body }, func(v goja.Value) *headerList { return in.requestThis(v).headerList() })
 		in.method(p, "clone", 0, func(fc goja.FunctionCall) goja.Value {
@@ -213,6 +286,7 @@ func installRequest(in *instance) error {
 			c := *st
 			c.hobj = nil
 			c.props = props{}
+			c.signal, c.follow, c.followReq = nil, in.requestSignal(st), nil
 			c.headers = &headerList{guard: st.headerList().guard, fields: append([]HeaderField(nil), st.headerList().fields...)}
 			c.body = in.cloneBody(&st.body)
 			return in.newHost(p, &c)

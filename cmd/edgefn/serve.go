@@ -162,6 +162,7 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
 	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
 	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
+	ncfg.Pool.UserAgent = "edgefn/" + buildVersion()
 	node, err := edge.NewNode(ncfg)
 	if err != nil {
 		return err
