@@ -10,7 +10,10 @@ import (
 	"testing"
 )
 
-func benchPool(b *testing.B, path string) *Pool {
+func benchPool(b *testing.B, path string) *Pool { return benchPoolWith(b, path, nil) }
+
+// benchPoolWith is benchPool with edit adjusting the config first.
+func benchPoolWith(b *testing.B, path string, edit func(*PoolConfig)) *Pool {
 	bd, err := Build(BuildOptions{Entry: path})
 	if err != nil {
 		b.Fatal(err)
@@ -21,6 +24,9 @@ func benchPool(b *testing.B, path string) *Pool {
 	}
 	cfg := DefaultPoolConfig()
 	cfg.Script = s
+	if edit != nil {
+		edit(&cfg)
+	}
 	p, err := NewPool(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -113,22 +119,7 @@ func fetchUpstream(b *testing.B) *httptest.Server {
 // ratio; both include the upstream's own cost.
 func BenchmarkFetch(b *testing.B) {
 	srv := fetchUpstream(b)
-	bd, err := Build(BuildOptions{Entry: "../scripts/bench-handlers/fetch/index.js"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Load(bd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := DefaultPoolConfig()
-	cfg.Script = s
-	cfg.Fetch.Allow = []string{"127.0.0.1/32"}
-	p, err := NewPool(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(p.Close)
+	p := benchPoolWith(b, "../scripts/bench-handlers/fetch/index.js", func(c *PoolConfig) { c.Fetch.Allow = []string{"127.0.0.1/32"} })
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/fetch?port=" + port}
 	ctx := context.Background()
