@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,39 @@ func TestJoseExample(t *testing.T) {
 			}
 		})
 	}
+	// Every runtime signs with the same keys: a token verifies wherever it
+	// lands, with requests spread over several runtimes at once.
+	t.Run("across runtimes", func(t *testing.T) {
+		r := send(t, "POST", base+"/sign/ES256", `{"sub":"carol"}`)
+		var signed struct{ Token string }
+		if err := json.Unmarshal([]byte(r.body), &signed); err != nil {
+			t.Fatalf("sign: %d %s", r.status, r.body)
+		}
+		errs := make(chan string, 8)
+		for i := 0; i < 8; i++ {
+			go func() {
+				req, _ := http.NewRequest("GET", base+"/verify/ES256", nil)
+				req.Header.Set("authorization", "Bearer "+signed.Token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					errs <- string(b)
+					return
+				}
+				errs <- ""
+			}()
+		}
+		for i := 0; i < 8; i++ {
+			if e := <-errs; e != "" {
+				t.Errorf("verify: %s", e)
+			}
+		}
+	})
 	t.Run("expired", func(t *testing.T) {
 		r := send(t, "POST", base+"/sign/HS256?exp=-10s", `{"sub":"bob"}`)
 		var signed struct{ Token string }

@@ -1,28 +1,38 @@
-// JWTs with jose, unchanged: sign and verify with HS256 (a shared secret
-// from env), ES256 and EdDSA (key pairs made at the first request and kept
-// in the runtime), all on edgefn's crypto.subtle.
+// JWTs with jose, unchanged: sign and verify with HS256 (a shared secret),
+// ES256 and EdDSA (private keys as JWKs), all on edgefn's crypto.subtle.
+// Every runtime of every node must sign with the same keys: they come from
+// env (set JWT_SECRET, ES256_PRIVATE_JWK and EDDSA_PRIVATE_JWK as secrets),
+// with development keys below for trying it out. Never deploy those.
 //
 //   edgefn dev examples/jose
 //   TOKEN=$(curl -s -XPOST localhost:8787/sign/HS256 -d '{"sub":"alice"}' | jq -r .token)
 //   curl -H "authorization: Bearer $TOKEN" localhost:8787/verify/HS256
-import { SignJWT, jwtVerify, generateKeyPair, exportJWK, createLocalJWKSet, decodeProtectedHeader, errors } from "jose";
+import { SignJWT, jwtVerify, importJWK, exportJWK, createLocalJWKSet, decodeProtectedHeader, errors } from "jose";
 
 const ISSUER = "urn:edgefn:example";
 const AUDIENCE = "urn:edgefn:clients";
 
-// One key pair per asymmetric algorithm, made once per runtime.
-const pairs = new Map();
+const DEV_KEYS = {
+  ES256: { kty: "EC", crv: "P-256", x: "YOrnUh7DnSvaYh-kK52B7cOZ7ytHCdBaIwDYbA89kpc", y: "_xj0fyvA-NRquz87PZGA_E_X5IiQDDHygCIQf2tScnI", d: "k7sofJau2oueMb4PizKSCMgf3_WGZy-4US0UyyBnLjI" },
+  EdDSA: { kty: "OKP", crv: "Ed25519", x: "C129pP7n8TdS1xJQrUKwlFDEvDq2nAH-i50vYJR6tBU", d: "hRZ4aAAPWdsDn-5tOzJsTyk0vPfN67pWblccoHUznwI" },
+};
+
+// Imported keys, per algorithm, kept by the runtime after the first use.
+const imported = new Map();
 async function keys(alg, env) {
   if (alg === "HS256") {
     const secret = new TextEncoder().encode(env.JWT_SECRET ?? "a development secret of at least 32 bytes!");
     return { sign: secret, verify: secret };
   }
   if (alg !== "ES256" && alg !== "EdDSA") throw new RangeError(`unsupported alg ${alg}; use HS256, ES256 or EdDSA`);
-  if (!pairs.has(alg)) {
-    pairs.set(alg, generateKeyPair(alg, alg === "EdDSA" ? { crv: "Ed25519", extractable: true } : { extractable: true }));
+  if (!imported.has(alg)) {
+    const configured = env[alg === "ES256" ? "ES256_PRIVATE_JWK" : "EDDSA_PRIVATE_JWK"];
+    const jwk = configured ? JSON.parse(configured) : DEV_KEYS[alg];
+    const { d, ...pub } = jwk;
+    imported.set(alg, Promise.all([importJWK(jwk, alg), importJWK(pub, alg, { extractable: true })])
+      .then(([sign, verify]) => ({ sign, verify })));
   }
-  const { privateKey, publicKey } = await pairs.get(alg);
-  return { sign: privateKey, verify: publicKey };
+  return imported.get(alg);
 }
 
 const json = (v, status = 200) => Response.json(v, { status });
