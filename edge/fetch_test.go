@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // deployProject writes a project (edgefn.toml and index.js) and serves it
@@ -133,5 +134,43 @@ func TestFetchProxyOverHTTP(t *testing.T) {
 	r := send(t, "POST", base+"/upload", data)
 	if r.status != 200 || r.body != fmt.Sprintf("upstream got %d bytes, te=[chunked]", len(data)) {
 		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+}
+
+// TestFetchProxyClientLeaves: when the client of a proxied stream goes
+// away, the upstream's connection is closed too.
+func TestFetchProxyClientLeaves(t *testing.T) {
+	gone := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(gone)
+		for {
+			if _, err := io.WriteString(w, "tick\n"); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}))
+	t.Cleanup(up.Close)
+	n, base := testNode(t, roomyCPU)
+	deployProject(t, n, "name = \"proxy\"\n[vars]\nUP = \""+up.URL+"\"\n[fetch]\nallow = [\"127.0.0.1\"]\n",
+		`export default { fetch(request, env) { return fetch(env.UP); } };`)
+	res, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(res.Body).ReadString('\n'); err != nil || line != "tick\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	res.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	select {
+	case <-gone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the upstream kept streaming after the client left")
 	}
 }

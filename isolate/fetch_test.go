@@ -728,3 +728,47 @@ return new Response(await fetch(env.UP + "/quick", { signal: s }).then(() => "re
 		}
 	})
 }
+
+// TestFetchInWaitUntil: a fetch handed to waitUntil runs to its end after
+// the response went out (the usual way to ship logs).
+func TestFetchInWaitUntil(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(100 * time.Millisecond) // answer after the handler's response
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+		io.WriteString(w, "logged")
+	}))
+	t.Cleanup(srv.Close)
+	p, _ := fetchPool(t, srv.URL, `
+ctx.waitUntil(fetch(env.UP, { method: "POST", body: "a log line" }).then((r) => r.text()).then((t) => { if (t !== "logged") throw new Error(t); }));
+return new Response("answered");`, nil)
+	if _, body := fetchBody(t, p, nil); body != "answered" {
+		t.Fatalf("got %s", body)
+	}
+	select {
+	case line := <-got:
+		if line != "a log line" {
+			t.Fatalf("the server got %q", line)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the waitUntil fetch never arrived")
+	}
+}
+
+// TestFetchBodyLimits: a body read whole is bounded by the memory limit;
+// the same body read as a stream is not.
+func TestFetchBodyLimits(t *testing.T) {
+	big := bytes.Repeat([]byte("z"), 3<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(big) }))
+	t.Cleanup(srv.Close)
+	p, _ := fetchPool(t, srv.URL, `
+const whole = await fetch(env.UP).then((r) => r.arrayBuffer()).then((b) => "read " + b.byteLength, (e) => e.name + ": " + e.message);
+let n = 0; for await (const c of (await fetch(env.UP)).body) n += c.byteLength;
+return new Response(whole + " | streamed " + n);`, func(c *PoolConfig) { c.Limits.MemoryLimit = 2 << 20 })
+	_, body := fetchBody(t, p, nil)
+	want := "TypeError: fetch: the response body of " + srv.URL + "/ is larger than 2097152 bytes (the memory limit); read it as a stream (response.body) instead | streamed " + fmt.Sprint(len(big))
+	if body != want {
+		t.Fatalf("\n got %s\nwant %s", body, want)
+	}
+}
