@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edgefn/edgefn/isolate"
 )
 
 // deployProject writes a project (edgefn.toml and index.js) and serves it
@@ -172,5 +174,26 @@ func TestFetchProxyClientLeaves(t *testing.T) {
 	case <-gone:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the upstream kept streaming after the client left")
+	}
+}
+
+// TestFetchLoopStops: a deployment that fetches its own URL is stopped
+// after maxLoopHops hops with 508, instead of taking every runtime.
+func TestFetchLoopStops(t *testing.T) {
+	n, base := testNode(t, roomyCPU)
+	deployProject(t, n, "name = \"loop\"\n[fetch]\nallow = [\"127.0.0.1\"]\n",
+		`export default { async fetch(request) {
+  const r = await fetch(request.url);
+  return new Response(await r.text(), { status: r.status, headers: { "x-depth": String(Number(r.headers.get("x-depth") ?? 0) + 1) } });
+} };`)
+	r := send(t, "GET", base+"/", "")
+	if r.status != 508 || !strings.Contains(r.body, "too many times") {
+		t.Fatalf("%d %s (depth %s)", r.status, r.body, r.header.Get("x-depth"))
+	}
+	if d := r.header.Get("x-depth"); d != fmt.Sprint(maxLoopHops) {
+		t.Fatalf("the loop was stopped at depth %s, want %d", d, maxLoopHops)
+	}
+	if got := loopHops([]isolate.HeaderField{{Name: "cdn-loop", Value: "edgefn, other;x=1, edgefn ;p"}, {Name: "x", Value: "edgefn"}, {Name: "cdn-loop", Value: "edgefn"}}); got != 3 {
+		t.Fatalf("loopHops = %d", got)
 	}
 }

@@ -77,6 +77,11 @@ func (f FetchConfig) validate() error {
 	return nil
 }
 
+// CDNLoopID is edgefn's entry in the CDN-Loop header (RFC 8586) of every
+// outbound fetch: each hop through a handler's fetch() appends it, and the
+// front door refuses a request that has looped too often.
+const CDNLoopID = "edgefn"
+
 // maxRedirects is the Fetch spec's redirect cap.
 const maxRedirects = 20
 
@@ -265,6 +270,15 @@ func (in *instance) fetch(fc goja.FunctionCall) goja.Value {
 		}
 		op.header[http.CanonicalHeaderKey(f.Name)] = append(op.header[http.CanonicalHeaderKey(f.Name)], f.Value)
 	}
+	// The incoming request's hops plus this one; what the script set is
+	// replaced, so a loop cannot hide its count.
+	var loop []string
+	for _, f := range c.req.Header {
+		if f.Name == "cdn-loop" {
+			loop = append(loop, f.Value)
+		}
+	}
+	op.header["Cdn-Loop"] = []string{strings.Join(append(loop, CDNLoopID), ", ")}
 	if op.header.Get("User-Agent") == "" {
 		// As navigator.userAgent says ("edgefn/<version>" from the binary).
 		op.header.Set("User-Agent", cmp.Or(in.cfg.UserAgent, "edgefn"))

@@ -772,3 +772,20 @@ return new Response(whole + " | streamed " + n);`, func(c *PoolConfig) { c.Limit
 		t.Fatalf("\n got %s\nwant %s", body, want)
 	}
 }
+
+// TestFetchCDNLoop: every fetch names edgefn in CDN-Loop after the hops the
+// incoming request already made, whatever the script sets.
+func TestFetchCDNLoop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Join(r.Header.Values("Cdn-Loop"), "|"))
+	}))
+	t.Cleanup(srv.Close)
+	p, _ := fetchPool(t, srv.URL, `return new Response(await (await fetch(env.UP, { headers: { "cdn-loop": "forged" } })).text());`, nil)
+	if _, body := fetchBody(t, p, nil); body != "edgefn" {
+		t.Fatalf("first hop: %q", body)
+	}
+	_, body := fetchBody(t, p, &Request{Method: "GET", URL: "http://edge.test/", Header: []HeaderField{{"cdn-loop", "edgefn, other-cdn"}, {"cdn-loop", "edgefn"}}})
+	if body != "edgefn, other-cdn, edgefn, edgefn" {
+		t.Fatalf("later hop: %q", body)
+	}
+}
