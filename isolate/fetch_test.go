@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -787,5 +788,55 @@ func TestFetchCDNLoop(t *testing.T) {
 	_, body := fetchBody(t, p, &Request{Method: "GET", URL: "http://edge.test/", Header: []HeaderField{{"cdn-loop", "edgefn, other-cdn"}, {"cdn-loop", "edgefn"}}})
 	if body != "edgefn, other-cdn, edgefn, edgefn" {
 		t.Fatalf("later hop: %q", body)
+	}
+}
+
+// TestFetchNoGoroutineLeak: fetches left hanging, half read, aborted or
+// never read end with their request; none leaves a goroutine behind.
+func TestFetchNoGoroutineLeak(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/hang":
+		case "/drip":
+			w.WriteHeader(200)
+			io.WriteString(w, "drip")
+			w.(http.Flusher).Flush()
+		default:
+			io.WriteString(w, "ok")
+			return
+		}
+		select {
+		case <-r.Context().Done():
+		case <-stop: // a failed test must not hang in srv.Close
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) })
+	p, _ := fetchPool(t, srv.URL, `
+fetch(env.UP + "/hang").catch(() => {});                          // still waiting when the request ends
+const drip = await fetch(env.UP + "/drip");
+await drip.body.getReader().read();                               // half read
+const ac = new AbortController();
+const aborted = fetch(env.UP + "/hang", { signal: ac.signal }).catch((e) => e);
+setTimeout(() => ac.abort(), 10);
+await aborted;
+await fetch(env.UP + "/drip");                                    // never read
+fetch(env.UP + "/drip", { method: "POST", body: new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1 << 10)); } }) }).catch(() => {});
+return new Response(await (await fetch(env.UP)).text());`, func(c *PoolConfig) { c.MaxSize = 1 })
+	fetchBody(t, p, nil) // warm: the runtime, the transport's first connections
+	before := runtime.NumGoroutine()
+	for i := 0; i < 10; i++ {
+		if _, body := fetchBody(t, p, nil); body != "ok" {
+			t.Fatalf("got %s", body)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for runtime.NumGoroutine() > before+4 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+4 {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines before, %d after 10 requests that left fetches behind\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
