@@ -3,6 +3,7 @@ package isolate
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -80,4 +81,43 @@ func TestFetchPolicy(t *testing.T) {
 	if err := ValidateFetchAllow([]string{"ok.example", "10.0.0.0/33"}); err == nil {
 		t.Error("10.0.0.0/33 was accepted")
 	}
+}
+
+// FuzzFetchGuard: any allow-list entry parses or is refused with an error
+// naming it, and the guard refuses an address exactly when it is special
+// and no allowed prefix covers it.
+func FuzzFetchGuard(f *testing.F) {
+	for _, s := range [][2]string{
+		{"10.0.0.0/8", "10.1.2.3:80"}, {"db.internal", "[::1]:443"}, {"*.svc", "127.0.0.1:8080"},
+		{"::ffff:127.0.0.1", "[::ffff:127.0.0.1]:1"}, {"[fe80::1]", "[fe80::1%eth0]:80"}, {"", "8.8.8.8:53"},
+		{"64:ff9b::/96", "[64:ff9b::a00:1]:80"}, {"not a host!", "0.0.0.0:0"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, entry, addr string) {
+		p, err := parseFetchAllow([]string{entry})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "allow[0]: ") {
+				t.Fatalf("error does not name the entry: %v", err)
+			}
+			return
+		}
+		ap, perr := netip.ParseAddrPort(addr)
+		err = p.checkDial(addr)
+		if perr != nil {
+			if err == nil {
+				t.Fatalf("unparsable address %q let through", addr)
+			}
+			return
+		}
+		a := ap.Addr().WithZone("").Unmap()
+		special := addrKind(a) != ""
+		covered := false
+		for _, n := range p.nets {
+			covered = covered || n.Contains(a)
+		}
+		if blocked := errors.Is(err, ErrBlockedAddress); blocked != (special && !covered) {
+			t.Fatalf("%q with allow %q: blocked=%v, special=%v, covered=%v", addr, entry, blocked, special, covered)
+		}
+	})
 }
