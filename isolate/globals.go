@@ -47,6 +47,7 @@ func init() {
 		{names: []string{"WeakRef"}, native: installWeakRef},
 		{names: []string{"FinalizationRegistry"}, native: installFinalizationRegistry},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
+		{names: []string{"URLPattern"}, native: installURLPattern},
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},
 		{names: []string{"Response"}, native: installResponse},
