@@ -4,11 +4,13 @@ import "github.com/dop251/goja"
 
 // installBuiltinFixes mends goja's builtins where they depart from the
 // language spec in ways real code meets. Each fix is one native wrapper
-// installed with every runtime (cheaper than checking lazily).
+// installed with every runtime (cheaper than checking lazily): the
+// toLocaleString family and localeCompare (intl.go), %TypedArray%.from.
 func installBuiltinFixes(in *instance) error {
 	// %TypedArray%.from(source) must accept a string (GetMethod converts
 	// it to an object); goja throws "Value is not an object", which breaks
 	// the common Uint8Array.from(atob(s), (c) => c.charCodeAt(0)).
+	installLocaleMethods(in)
 	typedArray := in.intr.uint8Array.Prototype()
 	from, ok := goja.AssertFunction(typedArray.Get("from"))
 	if !ok {

@@ -44,6 +44,7 @@ func init() {
 		{names: []string{"structuredClone"}, native: installStructuredClone},
 		{names: []string{"performance", "Performance", "PerformanceEntry", "PerformanceMark", "PerformanceMeasure"}, native: installPerformance, js: "performance.js"},
 		{names: []string{"navigator", "Navigator"}, native: installNavigator},
+		{names: []string{"Intl"}, native: installIntl},
 		{names: []string{"WeakRef"}, native: installWeakRef},
 		{names: []string{"FinalizationRegistry"}, native: installFinalizationRegistry},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
