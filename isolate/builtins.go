@@ -4,11 +4,27 @@ import "github.com/dop251/goja"
 
 // installBuiltinFixes mends goja's builtins where they depart from the
 // language spec in ways real code meets. Each fix is one native wrapper
-// installed with every runtime (cheaper than checking lazily).
+// installed with every runtime (cheaper than checking lazily): the
+// toLocaleString family and localeCompare (intl.go), Symbol.asyncIterator,
+// %TypedArray%.from.
 func installBuiltinFixes(in *instance) error {
 	// %TypedArray%.from(source) must accept a string (GetMethod converts
 	// it to an object); goja throws "Value is not an object", which breaks
 	// the common Uint8Array.from(atob(s), (c) => c.charCodeAt(0)).
+	installLocaleMethods(in)
+	// goja has no Symbol.asyncIterator. esbuild's lowered for-await looks
+	// for Symbol.asyncIterator, then Symbol.for("Symbol.asyncIterator"):
+	// defining the former as the latter lets a script's own
+	// [Symbol.asyncIterator]() methods, streams.js and the lowered code
+	// agree on one key.
+	symbol := in.builtin("Symbol")
+	if _, ok := symbol.Get("asyncIterator").(*goja.Symbol); !ok {
+		sym, err := in.method0(symbol, "for")(symbol, in.vm.ToValue("Symbol.asyncIterator"))
+		if err != nil {
+			return err
+		}
+		_ = symbol.DefineDataProperty("asyncIterator", sym, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	}
 	typedArray := in.intr.uint8Array.Prototype()
 	from, ok := goja.AssertFunction(typedArray.Get("from"))
 	if !ok {

@@ -559,7 +559,7 @@ func TestFetchErrors(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cases := []struct{ expr, want string }{
 		{`fetch()`, "TypeError: fetch: 1 argument required, but only 0 present"},
-		{`fetch("not a url")`, `TypeError: Request: invalid URL "not a url"`},
+		{`fetch("not a url")`, `TypeError: Request: invalid URL "not a url": a relative URL needs a base, e.g. new URL(path, request.url)`},
 		{`fetch("ftp://example.com/")`, `TypeError: fetch: the URL scheme "ftp:" is not supported; only http: and https: are`},
 		{`fetch("http://user:pw@example.com/")`, `TypeError: fetch: the URL "http://user:pw@example.com/" has credentials in it; send them in an Authorization header instead`},
 		{`fetch(env.UP, { method: "GET", body: "x" })`, "TypeError: Request: a GET request cannot have a body"},

@@ -50,6 +50,8 @@ type instance struct {
 	// platformProtos are the prototypes of the classes the installed
 	// globals define, by class name.
 	platformProtos map[*goja.Object]string
+	// defaultCollator serves localeCompare without locales or options.
+	defaultCollator *collator
 	// bodyExtractors turn values of types other globals define (Blob,
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)

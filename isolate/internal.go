@@ -111,13 +111,14 @@ func (in *instance) reflectConstruct() goja.Callable {
 // protos are the prototypes of the host-backed classes, for objects the
 // host makes (the incoming Request, Response.json()...).
 type protos struct {
-	blob     *goja.Object
-	file     *goja.Object
-	formData *goja.Object
-	headers  *goja.Object
-	request  *goja.Object
-	response *goja.Object
-	ctx      *goja.Object
+	blob         *goja.Object
+	file         *goja.Object
+	formData     *goja.Object
+	headers      *goja.Object
+	searchParams *goja.Object
+	request      *goja.Object
+	response     *goja.Object
+	ctx          *goja.Object
 }
 
 // installInternal puts the natives the globals' JS shares on in.internal.

@@ -59,12 +59,11 @@ func (in *instance) normMethod(v goja.Value) string {
 
 // parseURL resolves a URL string the way the URL constructor does.
 func (in *instance) parseURL(s string, what string) string {
-	in.ensure("URL")
-	u, err := in.vm.New(in.intr.url, in.vm.ToValue(s))
+	u, err := parseWHATWG(s, nil)
 	if err != nil {
-		in.throwType(what + ": invalid URL " + quoteJS(s))
+		in.throwType(what + ": " + invalidURL(in.vm.ToValue(s), goja.Undefined()))
 	}
-	return u.Get("href").String()
+	return u.Href(false)
 }
 
 func (in *instance) requestThis(v goja.Value) *requestState {

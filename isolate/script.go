@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -126,7 +127,13 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 		return nil, compileError(name, err)
 	}
 	s := &Script{name: name, program: prg}
-	probe, err := newInstance(s, nil, &PoolConfig{Limits: DefaultLimits()}, slog.New(slog.DiscardHandler))
+	// The probe only finds the handler: its global scope gets a generous CPU
+	// budget, so a loaded machine (a CI run, a deploy during traffic) does
+	// not fail a load that the pool's runtimes, under the deployment's own
+	// limits, would pass. A runaway global scope is still stopped.
+	limits := DefaultLimits()
+	limits.CPUTime = max(limits.CPUTime, time.Second)
+	probe, err := newInstance(s, nil, &PoolConfig{Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
