@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +43,9 @@ type FetchConfig struct {
 	// each redirect hop counting as one. Default 50, as on Workers' free
 	// plan (1000 on its paid plan).
 	MaxSubrequests int
+	// RootCAs verifies https servers' certificates; nil uses the system's
+	// roots. Set it to reach services behind a private CA.
+	RootCAs *x509.CertPool
 }
 
 // DefaultFetchConfig returns the defaults used for every zero field.
@@ -115,6 +120,7 @@ func newFetcher(cfg FetchConfig) (*fetcher, error) {
 		MaxResponseHeaderBytes: 256 << 10,
 		// Decoding is ours (gzip, deflate and br, as browsers do).
 		DisableCompression: true,
+		TLSClientConfig:    &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
 	}
 	return &fetcher{cfg: cfg, policy: policy, transport: tr}, nil
 }

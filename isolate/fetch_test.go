@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -838,5 +839,32 @@ return new Response(await (await fetch(env.UP)).text());`, func(c *PoolConfig) {
 	if n := runtime.NumGoroutine(); n > before+4 {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("%d goroutines before, %d after 10 requests that left fetches behind\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestFetchHTTPS: https over HTTP/2 through the guarded dialer, the
+// server's certificate checked against FetchConfig.RootCAs.
+func TestFetchHTTPS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s", r.Proto, r.TLS.NegotiatedProtocol)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	p, _ := fetchPool(t, srv.URL, catchSrc(`fetch(env.UP).then(async (r) => { throw new Error(await r.text()); })`), func(c *PoolConfig) { c.Fetch.RootCAs = roots })
+	if _, body := fetchBody(t, p, nil); body != "Error: HTTP/2.0 h2" {
+		t.Fatalf("got %s", body)
+	}
+	// Without the root the certificate is refused; without the allow-list
+	// the address is, before any handshake.
+	p, _ = fetchPool(t, srv.URL, catchSrc(`fetch(env.UP)`), nil)
+	if _, body := fetchBody(t, p, nil); !strings.Contains(body, "certificate") {
+		t.Fatalf("untrusted certificate: %s", body)
+	}
+	p, _ = fetchPool(t, srv.URL, catchSrc(`fetch(env.UP)`), func(c *PoolConfig) { c.Fetch.RootCAs = roots; c.Fetch.Allow = nil })
+	if _, body := fetchBody(t, p, nil); !strings.Contains(body, "127.0.0.1 is a loopback address") {
+		t.Fatalf("guarded https: %s", body)
 	}
 }
