@@ -197,3 +197,19 @@ func TestFetchLoopStops(t *testing.T) {
 		t.Fatalf("loopHops = %d", got)
 	}
 }
+
+func TestFetchPolicyFillsPoolConfig(t *testing.T) {
+	n := &Node{cfg: DefaultConfig()}
+	n.cfg.Pool.Fetch.Allow = []string{"10.9.0.0/16"} // the node's own, kept
+	cfg := n.poolConfig(Manifest{Name: "a", Fetch: FetchPolicy{Allow: []string{"db.internal"}, TimeoutMs: 1500, MaxSubrequests: 7, MaxConcurrent: 3}})
+	f := cfg.Fetch
+	if strings.Join(f.Allow, ",") != "10.9.0.0/16,db.internal" || f.Timeout != 1500*time.Millisecond || f.MaxSubrequests != 7 || f.MaxConcurrent != 3 || f.AllowPrivate {
+		t.Fatalf("fetch config %+v", f)
+	}
+	if n.cfg.Pool.Fetch.Allow[0] != "10.9.0.0/16" || len(n.cfg.Pool.Fetch.Allow) != 1 {
+		t.Fatalf("the node's defaults changed: %v", n.cfg.Pool.Fetch.Allow)
+	}
+	if d := n.poolConfig(Manifest{Name: "b"}).Fetch; d.Timeout != isolate.DefaultFetchConfig().Timeout || len(d.Allow) != 1 {
+		t.Fatalf("defaults: %+v", d)
+	}
+}
