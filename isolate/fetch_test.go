@@ -868,3 +868,38 @@ func TestFetchHTTPS(t *testing.T) {
 		t.Fatalf("guarded https: %s", body)
 	}
 }
+
+// TestFetchRewrapResponse: the proxy idiom new Response(r.body, r) keeps
+// the status and headers and lets the handler change them.
+func TestFetchRewrapResponse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Up", "1")
+		w.WriteHeader(202)
+		io.WriteString(w, strings.Repeat("body ", 20000))
+	}))
+	t.Cleanup(srv.Close)
+	p, _ := fetchPool(t, srv.URL, `const r = await fetch(env.UP);
+const res = new Response(r.body, r);
+res.headers.set("x-edge", "yes");
+return res;`, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := p.Do(ctx, &Request{ID: "rewrap", Method: "GET", URL: "http://edge.test/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stream == nil {
+		t.Fatal("the body was not streamed")
+	}
+	b, err := drain(res.Stream)
+	if err != nil || len(b) != 100000 || res.Status != 202 {
+		t.Fatalf("status %d, %d bytes, %v", res.Status, len(b), err)
+	}
+	h := map[string]string{}
+	for _, f := range res.Header {
+		h[f.Name] = f.Value
+	}
+	if h["x-up"] != "1" || h["x-edge"] != "yes" {
+		t.Fatalf("headers %v", res.Header)
+	}
+}
