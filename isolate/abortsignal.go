@@ -10,6 +10,7 @@ import (
 // behind AbortSignal.timeout: a request timer like setTimeout's (it ends
 // with the request), but not one a script can clear or replace.
 func installAbort(in *instance) error {
+	installJSHelpers(in)
 	return in.internal.Set("abortTimer", func(fc goja.FunctionCall) goja.Value {
 		c := in.timerCall("AbortSignal.timeout")
 		fn, _ := goja.AssertFunction(fc.Argument(1))

@@ -634,7 +634,7 @@ func pluralS(n int) string {
 func (p *inspector) platformGetters(obj *goja.Object, depth, indent int) []string {
 	var proto *goja.Object
 	for q := obj.Prototype(); q != nil; q = q.Prototype() {
-		if _, ok := p.in.platformProtos[q]; ok {
+		if _, ok := p.in.platformProto(q); ok {
 			proto = q
 			break
 		}
@@ -642,7 +642,7 @@ func (p *inspector) platformGetters(obj *goja.Object, depth, indent int) []strin
 	if proto == nil {
 		return nil
 	}
-	if name := p.in.platformProtos[proto]; name == "Headers" || name == "URLSearchParams" || name == "FormData" {
+	if name, _ := p.in.platformProto(proto); name == "Headers" || name == "URLSearchParams" || name == "FormData" {
 		return p.iterEntries(obj, depth, indent)
 	}
 	var out []string

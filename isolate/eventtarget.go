@@ -9,6 +9,7 @@ import (
 // report an exception a listener threw, which the DOM says must not reach
 // the code that dispatched the event.
 func installEventTarget(in *instance) error {
+	installJSHelpers(in)
 	_ = in.internal.Set("now", func(goja.FunctionCall) goja.Value { return in.vm.ToValue(in.now()) })
 	return installReportError(in)
 }

@@ -156,19 +156,39 @@ func (in *instance) installGlobal(i int) error {
 			return err
 		}
 	}
-	// Remember the prototypes of the classes just defined: structuredClone
-	// refuses their instances (platform objects that are not serializable).
-	for _, name := range g.names {
-		if ctor, ok := in.vm.GlobalObject().Get(name).(*goja.Object); ok {
-			if p, ok := ctor.Get("prototype").(*goja.Object); ok {
-				if in.platformProtos == nil {
-					in.platformProtos = map[*goja.Object]string{}
+	in.nInstalled++
+	return nil
+}
+
+// platformProto returns the class name when p is the prototype of a class
+// an installed global defines (structuredClone refuses their instances;
+// console shows them through their getters). The table is built on first
+// use, and again after more globals were installed; a class is found
+// through internal (where natives and most JS globals register it), else
+// the global of that name.
+func (in *instance) platformProto(p *goja.Object) (string, bool) {
+	if in.platformProtos == nil || in.protosAt != in.nInstalled {
+		in.platformProtos = map[*goja.Object]string{}
+		in.protosAt = in.nInstalled
+		for i, g := range globals {
+			if !in.installed[i] {
+				continue
+			}
+			for _, name := range g.names {
+				v := in.internal.Get(name)
+				if v == nil || goja.IsUndefined(v) {
+					v = in.vm.GlobalObject().Get(name)
 				}
-				in.platformProtos[p] = name
+				if ctor, ok := v.(*goja.Object); ok {
+					if proto, ok := ctor.Get("prototype").(*goja.Object); ok {
+						in.platformProtos[proto] = name
+					}
+				}
 			}
 		}
 	}
-	return nil
+	name, ok := in.platformProtos[p]
+	return name, ok
 }
 
 // runGlobalJS runs a global's JS file with the internal object.

@@ -48,8 +48,10 @@ type instance struct {
 	// current turn: they stay alive until it ends (KeepDuringJob).
 	keep []*goja.Object
 	// platformProtos are the prototypes of the classes the installed
-	// globals define, by class name.
-	platformProtos map[*goja.Object]string
+	// globals define, by class name (see platformProto); protosAt is
+	// nInstalled when it was built.
+	platformProtos       map[*goja.Object]string
+	nInstalled, protosAt int
 	// defaultCollator serves localeCompare without locales or options.
 	defaultCollator *collator
 	// bodyExtractors turn values of types other globals define (Blob,

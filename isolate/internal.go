@@ -132,16 +132,6 @@ func installInternal(in *instance) error {
 	set("encodeUTF8", func(c goja.FunctionCall) goja.Value {
 		return in.newUint8Array([]byte(c.Argument(0).String()))
 	})
-	// ensure installs a global by name, for globals' JS that builds on
-	// another global (abort.js on EventTarget) without trusting what the
-	// script may have put under that name.
-	set("ensure", func(c goja.FunctionCall) goja.Value {
-		in.ensure(c.Argument(0).String())
-		return goja.Undefined()
-	})
-	set("domException", func(c goja.FunctionCall) goja.Value {
-		return in.domException(c.Argument(0).String(), c.Argument(1).String())
-	})
 	set("decodeUTF8", func(c goja.FunctionCall) goja.Value {
 		b, ok := c.Argument(0).Export().([]byte)
 		if !ok {
@@ -178,6 +168,24 @@ func decodeUTF8(b []byte) string {
 		b = b[n:]
 	}
 	return string(out)
+}
+
+// installJSHelpers gives the globals' JS that builds on other globals
+// internal.ensure(name), which installs a global by name (abort.js builds on
+// EventTarget, whatever the script put under that name), and
+// internal.domException(name, message). They are installed by the first
+// global that needs them, not with every runtime.
+func installJSHelpers(in *instance) {
+	if in.internal.Get("ensure") != nil {
+		return
+	}
+	_ = in.internal.Set("ensure", func(c goja.FunctionCall) goja.Value {
+		in.ensure(c.Argument(0).String())
+		return goja.Undefined()
+	})
+	_ = in.internal.Set("domException", func(c goja.FunctionCall) goja.Value {
+		return in.domException(c.Argument(0).String(), c.Argument(1).String())
+	})
 }
 
 // installReportError gives the globals' JS internal.reportError(e, where).

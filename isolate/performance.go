@@ -14,6 +14,7 @@ func (in *instance) now() float64 {
 // PerformanceEntry, PerformanceMark, PerformanceMeasure) its time origin;
 // the clock is internal.now (installEventTarget).
 func installPerformance(in *instance) error {
+	installJSHelpers(in)
 	_ = in.internal.Set("timeOrigin", float64(in.originWall.UnixMicro())/1000)
 	return nil
 }

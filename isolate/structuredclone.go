@@ -188,7 +188,7 @@ func (sc *cloner) clone(v goja.Value) goja.Value {
 			return sc.cloneView(obj)
 		}
 		for p := proto; p != nil; p = p.Prototype() {
-			if name, ok := in.platformProtos[p]; ok {
+			if name, ok := in.platformProto(p); ok {
 				sc.fail("a" + article(name) + " " + name)
 			}
 			if p == in.builtinProto("WeakMap") || p == in.builtinProto("WeakSet") || p == in.builtinProto("WeakRef") {

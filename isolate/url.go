@@ -390,27 +390,14 @@ func installURLSearchParams(in *instance) {
 		}
 		return goja.Undefined()
 	})
-	iter := func(kind int, what string) func(goja.FunctionCall) goja.Value {
-		return func(fc goja.FunctionCall) goja.Value {
-			st := this(fc.This, what)
-			items := make([]any, len(st.list))
-			for i, nv := range st.list {
-				switch kind {
-				case 0:
-					items[i] = vm.NewArray(nv.name, nv.value)
-				case 1:
-					items[i] = nv.name
-				default:
-					items[i] = nv.value
-				}
-			}
-			return in.arrayIterator(vm.NewArray(items...))
+	in.definePairIterators(p, func(v goja.Value, what string) []namedValue {
+		list := this(v, what).list
+		out := make([]namedValue, len(list))
+		for i, nv := range list {
+			out[i] = namedValue{nv.name, vm.ToValue(nv.value)}
 		}
-	}
-	in.method(p, "entries", 0, iter(0, "entries"))
-	in.method(p, "keys", 0, iter(1, "keys"))
-	in.method(p, "values", 0, iter(2, "values"))
-	_ = p.DefineDataPropertySymbol(goja.SymIterator, p.Get("entries"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		return out
+	})
 	in.toStringTag(p, "URLSearchParams")
 }
 

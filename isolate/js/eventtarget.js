@@ -181,6 +181,11 @@
         if (i < 0) return;
         l.removed = true;
         list.splice(i, 1);
+        if (l.unfollow !== undefined) {
+          const u = l.unfollow;
+          l.unfollow = undefined;
+          u();
+        }
         if (list.length === 0) t.#listeners.delete(type);
         if (t.#onChange !== undefined) t.#onChange(type, list.length);
       };
@@ -214,10 +219,12 @@
       if (list !== undefined) {
         for (const l of list) if (l.callback === callback && l.capture === capture) return;
       }
-      const l = { callback, capture, once, passive, removed: false };
+      const l = { callback, capture, once, passive, removed: false, unfollow: undefined };
       internal.eventTargetAddListener(t, type, l);
       if (signal !== undefined) {
-        internal.abortSignalFollow(signal, () => internal.eventTargetRemoveListener(t, type, l));
+        // Stop following the signal once the listener goes another way, so
+        // a long-lived signal does not keep every listener it ever had.
+        l.unfollow = internal.abortSignalFollow(signal, () => internal.eventTargetRemoveListener(t, type, l));
       }
     }
     removeEventListener(type, callback, options = undefined) {
