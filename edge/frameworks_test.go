@@ -58,13 +58,13 @@ func TestIttyRouterExample(t *testing.T) {
 		want               string
 	}{
 		{"GET", "/", "", 200, "itty-router on edgefn"},
-		{"GET", "/items", "", 200, `[{"id":"1","name":"first"}]`},
+		{"GET", "/items", "", 200, `[{"id":"1","name":"first"},{"id":"2","name":"second"}]`},
 		{"GET", "/items/1", "", 200, `{"id":"1","name":"first"}`},
 		{"GET", "/items/9", "", 404, `{"status":404,"error":"no item 9"}`},
-		{"POST", "/items", `{"name":"second"}`, 201, `{"id":"2","name":"second"}`},
+		{"POST", "/items", `{"name":"third"}`, 201, `,"name":"third"}`},
 		{"POST", "/items", `oops`, 400, `send {\"name\": ...}`},
 		{"DELETE", "/items/2", "", 204, ""},
-		{"GET", "/items", "", 200, `[{"id":"1","name":"first"}]`},
+		{"DELETE", "/items/9", "", 404, `{"status":404,"error":"Not Found"}`},
 		{"GET", "/files/a/b.txt?x=1", "", 200, `{"path":"a/b.txt","query":{"x":"1"}}`},
 		{"GET", "/nope", "", 404, `{"status":404,"error":"Not Found"}`},
 	}

@@ -2,10 +2,18 @@
 // and answers 404 for unmatched routes.
 //
 //   edgefn dev examples/itty-router
-//   curl localhost:8787/items/7
+//   curl localhost:8787/items/1
+//
+// It keeps no state of its own: a deployment runs several runtimes (and
+// nodes), each with its own module globals, so anything that must outlive
+// one request belongs in a KV namespace, not in a module-level Map.
 import { AutoRouter, error, json, status } from "itty-router";
 
-const items = new Map([["1", { id: "1", name: "first" }]]);
+const catalog = [
+  { id: "1", name: "first" },
+  { id: "2", name: "second" },
+];
+const find = (id) => catalog.find((item) => item.id === id);
 
 // A middleware: returning nothing passes the request on.
 const withVersion = (request) => {
@@ -23,16 +31,14 @@ const router = AutoRouter({
 
 router
   .get("/", () => "itty-router on edgefn")
-  .get("/items", () => [...items.values()])
-  .get("/items/:id", ({ params }) => items.get(params.id) ?? error(404, { error: `no item ${params.id}` }))
+  .get("/items", () => catalog)
+  .get("/items/:id", ({ params }) => find(params.id) ?? error(404, { error: `no item ${params.id}` }))
   .post("/items", async (request) => {
     const body = await request.json().catch(() => null);
     if (!body || typeof body.name !== "string") return error(400, { error: "send {\"name\": ...}" });
-    const item = { id: String(items.size + 1), name: body.name };
-    items.set(item.id, item);
-    return json(item, { status: 201 });
+    return json({ id: crypto.randomUUID(), name: body.name }, { status: 201 });
   })
-  .delete("/items/:id", ({ params }) => (items.delete(params.id) ? status(204) : error(404)))
+  .delete("/items/:id", ({ params }) => (find(params.id) ? status(204) : error(404)))
   .get("/files/:path+", ({ params, query }) => ({ path: params.path, query }));
 
 export default router;
