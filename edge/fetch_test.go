@@ -27,6 +27,13 @@ func deployProject(t *testing.T, n *Node, manifest, src string) {
 	if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	activateProject(t, n, dir)
+}
+
+// activateProject builds the project in dir and serves it as the node's
+// fallback.
+func activateProject(t *testing.T, n *Node, dir string) {
+	t.Helper()
 	p, err := LoadProject(dir)
 	if err != nil {
 		t.Fatal(err)
