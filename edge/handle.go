@@ -62,6 +62,11 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	req := toRequest(ctx, id)
+	if loopHops(req.Header) >= maxLoopHops {
+		n.writeError(ctx, id, fasthttp.StatusLoopDetected, "this request went through edgefn's fetch() too many times (a deployment fetching itself?)")
+		n.accessLog(start, id, d.name, ctx, "")
+		return
+	}
 	if route != nil {
 		req.Route = route.ID
 		req.Params = params

@@ -410,6 +410,20 @@ func (n *Node) poolConfig(m Manifest) isolate.PoolConfig {
 	if m.Limits.MinWarm > 0 {
 		cfg.MinIdle = min(m.Limits.MinWarm, cfg.MaxSize)
 	}
+	f := &cfg.Fetch
+	if len(m.Fetch.Allow) > 0 {
+		f.Allow = append(append([]string(nil), f.Allow...), m.Fetch.Allow...)
+	}
+	f.AllowPrivate = f.AllowPrivate || m.Fetch.AllowPrivate
+	if m.Fetch.TimeoutMs > 0 {
+		f.Timeout = durationMs(m.Fetch.TimeoutMs)
+	}
+	if m.Fetch.MaxSubrequests > 0 {
+		f.MaxSubrequests = m.Fetch.MaxSubrequests
+	}
+	if m.Fetch.MaxConcurrent > 0 {
+		f.MaxConcurrent = m.Fetch.MaxConcurrent
+	}
 	if len(m.Vars) > 0 {
 		cfg.Vars = make(map[string]string, len(m.Vars))
 		for k, val := range m.Vars {

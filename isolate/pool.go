@@ -47,6 +47,9 @@ type PoolConfig struct {
 	Vars map[string]string
 	// Bindings are host services in env by name.
 	Bindings map[string]Binding
+	// Fetch configures outbound fetch(): the SSRF guard's allow-list,
+	// timeout and subrequest caps (zero fields take DefaultFetchConfig).
+	Fetch FetchConfig
 	// Logger receives console output and script errors. Nil discards.
 	Logger *slog.Logger
 	// OverrunBurst is how much CPU time requests that break the CPU,
@@ -57,6 +60,9 @@ type PoolConfig struct {
 	// burst is spent: the allowance refills at this rate. Default 0.05;
 	// negative turns throttling off.
 	OverrunShare float64
+	// UserAgent is navigator.userAgent. Default "edgefn" (the binary sets
+	// "edgefn/<version>").
+	UserAgent string
 }
 
 // DefaultPoolConfig returns the defaults; Script must still be set.
@@ -70,6 +76,8 @@ func DefaultPoolConfig() PoolConfig {
 		Limits:       DefaultLimits(),
 		OverrunBurst: 250 * time.Millisecond,
 		OverrunShare: 0.05,
+		Fetch:        DefaultFetchConfig(),
+		UserAgent:    "edgefn",
 	}
 }
 
@@ -99,6 +107,9 @@ func (c *PoolConfig) validate() error {
 			return fmt.Errorf("isolate: pool config: %q is both a variable and a binding", k)
 		}
 	}
+	if err := c.Fetch.validate(); err != nil {
+		return err
+	}
 	return c.Limits.validate()
 }
 
@@ -106,8 +117,9 @@ func (c *PoolConfig) validate() error {
 // them. It grows on demand up to MaxSize, shrinks back to MinIdle when idle,
 // and queues requests (bounded, with a deadline) when every runtime is busy.
 type Pool struct {
-	cfg PoolConfig
-	log *slog.Logger
+	cfg     PoolConfig
+	log     *slog.Logger
+	fetcher *fetcher // outbound fetch(): the transport the runtimes share
 
 	mu      sync.Mutex
 	idle    []*instance // LIFO: the most recently used is warmest
@@ -165,6 +177,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if cfg.QueueSize == 0 {
 		cfg.QueueSize = def.QueueSize
 	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = def.UserAgent
+	}
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = def.QueueTimeout
 	}
@@ -175,6 +190,7 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		cfg.OverrunShare = def.OverrunShare
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Fetch = cfg.Fetch.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -182,7 +198,11 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pool{cfg: cfg, log: log}
+	f, err := newFetcher(cfg.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("isolate: pool config: Fetch.%w", err)
+	}
+	p := &Pool{cfg: cfg, log: log, fetcher: f}
 	p.overrun.burst, p.overrun.share = max(cfg.OverrunBurst, 5*cfg.Limits.CPUTime), cfg.OverrunShare
 	guard.start()
 	p.mu.Lock()
@@ -477,4 +497,5 @@ func (p *Pool) Close() {
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
+	p.fetcher.close()
 }

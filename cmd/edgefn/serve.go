@@ -231,6 +231,7 @@ func edgeConfig(cfg nodeConfig) edge.Config {
 	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
 	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
 	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
+	ncfg.Pool.UserAgent = "edgefn/" + buildVersion()
 	return ncfg
 }
 
