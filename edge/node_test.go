@@ -208,7 +208,9 @@ func TestOverloadedIs503(t *testing.T) {
 // TestSwapUnderLoad redeploys repeatedly while requests flow: every request
 // succeeds, and each sees one whole version.
 func TestSwapUnderLoad(t *testing.T) {
-	n, base := testNode(t, nil)
+	// The test is about swaps, not limits: under the race detector on a
+	// loaded machine one request's turns can pass the default 50 ms.
+	n, base := testNode(t, func(c *Config) { c.Pool.Limits.CPUTime = 5 * time.Second })
 	version := func(i int) *isolate.Script {
 		return scriptSrc(t, fmt.Sprintf(`export default { async fetch() {
   const a = %d;
