@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 )
 
 func benchPool(b *testing.B, path string) *Pool {
@@ -80,6 +81,7 @@ func BenchmarkNewRuntime(b *testing.B) {
 			}
 			cfg := DefaultPoolConfig()
 			cfg.Script = s
+			cfg.Limits.CPUTime = 10 * time.Second // cost, not limits: a loaded machine must not fail the run
 			log := slog.New(slog.DiscardHandler)
 			b.ReportAllocs()
 			for b.Loop() {
