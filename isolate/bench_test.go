@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 func benchPool(b *testing.B, path string) *Pool { return benchPoolWith(b, path, nil) }
@@ -90,6 +91,7 @@ func BenchmarkNewRuntime(b *testing.B) {
 			}
 			cfg := DefaultPoolConfig()
 			cfg.Script = s
+			cfg.Limits.CPUTime = 10 * time.Second // cost, not limits: a loaded machine must not fail the run
 			log := slog.New(slog.DiscardHandler)
 			b.ReportAllocs()
 			for b.Loop() {

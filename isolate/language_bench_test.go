@@ -3,6 +3,7 @@ package isolate
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // BenchmarkAsyncIteration compares 100 values through an async generator
@@ -20,7 +21,8 @@ return new Response(u.searchParams.get("q") + u.href);`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			src := "export default { async fetch(request) {\n" + c.body + "\n} };"
-			p, _ := newTestPool(b, src, nil)
+			// Cost, not limits: a loaded machine must not fail the run.
+			p, _ := newTestPool(b, src, func(c *PoolConfig) { c.Limits.CPUTime = 10 * time.Second })
 			req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/search?q=edge&lang=en"}
 			ctx := context.Background()
 			b.ReportAllocs()
