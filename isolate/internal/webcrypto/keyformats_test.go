@@ -197,6 +197,24 @@ func TestKeyFormatOutcomes(t *testing.T) {
 		line("import %s bogus: %s", a.p.Name, outcome(err))
 	}
 
+	// Generated pairs: how the usages split between the halves.
+	for _, g := range []*Params{
+		{Name: ECDSA, NamedCurve: "P-256"}, {Name: ECDH, NamedCurve: "P-384"}, {Name: Ed25519}, {Name: X25519},
+		{Name: RSAOAEP, Hash: SHA256, ModulusLength: 1024, PublicExponent: []byte{1, 0, 1}},
+		{Name: RSAPSS, Hash: SHA256, ModulusLength: 1024, PublicExponent: []byte{1, 0, 1}},
+	} {
+		for _, u := range []Usage{UsageSign | UsageVerify, UsageDeriveBits | UsageDeriveKey, UsageEncrypt | UsageDecrypt | UsageWrapKey | UsageUnwrapKey, UsageVerify, UsageEncrypt} {
+			res, err := GenerateKey(t.Context(), g, false, u)
+			if err != nil {
+				line("generate %s usages=[%s]: %s", g.Name, u, outcome(err))
+				continue
+			}
+			pair := res.(*KeyPair)
+			line("generate %s usages=[%s]: public %v [%s] %+v, private %v [%s]", g.Name, u,
+				pair.PublicKey.Extractable, pair.PublicKey.Usages, pair.PublicKey.Algorithm, pair.PrivateKey.Extractable, pair.PrivateKey.Usages)
+		}
+	}
+
 	got := out.String()
 	const golden = "testdata/keyformats.golden"
 	if *update {
