@@ -6,18 +6,14 @@ import (
 
 // textDecoderStreamState is a TextDecoderStream's state.
 type textDecoderStreamState struct {
-	props
+	transformWrapper
 	dec *textDecoder
-	ts  *goja.Object // the TransformStream doing the work
 }
 
 // installTextDecoderStream defines TextDecoderStream: a TransformStream
 // from bytes to strings, decoded natively.
 func installTextDecoderStream(in *instance) error {
-	in.ensure("ReadableStream")
-	newTS := in.streamHook("newTransformStream")
-	sides := in.streamHook("transformSides")
-	_, p := in.nativeClass("TextDecoderStream", 0, func(fc goja.ConstructorCall) hostState {
+	defineTransformClass(in, "TextDecoderStream", 0, func(fc goja.ConstructorCall) (*textDecoderStreamState, transformer) {
 		enc, fatal, ignoreBOM := in.decoderArgs("TextDecoderStream", fc.Argument(0), fc.Argument(1))
 		st := &textDecoderStreamState{dec: newTextDecoder(enc, fatal, ignoreBOM)}
 		emit := func(c goja.Value, s string, err error) {
@@ -42,42 +38,13 @@ func installTextDecoderStream(in *instance) error {
 			emit(fc.Argument(0), s, err)
 			return goja.Undefined()
 		}
-		ts, err := newTS(goja.Undefined(), in.vm.ToValue(transform), in.vm.ToValue(flush))
-		if err != nil {
-			panic(err)
-		}
-		st.ts = ts.(*goja.Object)
-		return st
+		return st, transformer{transform: transform, flush: flush}
+	}, func(p *goja.Object, this func(goja.Value) *textDecoderStreamState) {
+		in.getter(p, "encoding", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.encoding) })
+		in.getter(p, "fatal", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.fatal) })
+		in.getter(p, "ignoreBOM", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.ignoreBOM) })
 	})
-	this := func(v goja.Value) *textDecoderStreamState {
-		st, ok := in.stateOf(v).(*textDecoderStreamState)
-		if !ok {
-			in.throwType("Illegal invocation: not a TextDecoderStream")
-		}
-		return st
-	}
-	in.getter(p, "encoding", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.encoding) })
-	in.getter(p, "fatal", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.fatal) })
-	in.getter(p, "ignoreBOM", func(fc goja.FunctionCall) goja.Value { return in.vm.ToValue(this(fc.This).dec.ignoreBOM) })
-	in.defineTransformSides(p, sides, func(v goja.Value) *goja.Object { return this(v).ts })
-	in.toStringTag(p, "TextDecoderStream")
 	return nil
-}
-
-// defineTransformSides adds the readable and writable getters of a class
-// that wraps a TransformStream (tsOf returns it for `this`).
-func (in *instance) defineTransformSides(p *goja.Object, sides goja.Callable, tsOf func(goja.Value) *goja.Object) {
-	side := func(i int) func(goja.FunctionCall) goja.Value {
-		return func(fc goja.FunctionCall) goja.Value {
-			pair, err := sides(goja.Undefined(), tsOf(fc.This))
-			if err != nil {
-				panic(err)
-			}
-			return pair.(*goja.Object).Get([]string{"0", "1"}[i])
-		}
-	}
-	in.getter(p, "readable", side(0))
-	in.getter(p, "writable", side(1))
 }
 
 // bufferSource returns the bytes of an ArrayBuffer or ArrayBuffer view
