@@ -36,35 +36,9 @@ func benchPoolWith(b *testing.B, path string, edit func(*PoolConfig)) *Pool {
 	return p
 }
 
-func BenchmarkHello(b *testing.B) {
-	p := benchPool(b, "../scripts/bench-handlers/hello.js")
-	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []HeaderField{{"host", "127.0.0.1"}, {"user-agent", "wrk"}}}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := p.Do(ctx, req)
-		if err != nil || r.Status != 200 {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkJSON(b *testing.B) {
-	p := benchPool(b, "../scripts/bench-handlers/json.js")
-	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/json?name=x"}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := p.Do(ctx, req)
-		if err != nil || r.Status != 200 {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkHono(b *testing.B) {
-	p := benchPool(b, "../scripts/bench-handlers/hono.js")
-	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/hono/users/42"}
+// benchDo serves req through p once per iteration; an error or a status
+// other than 200 fails the benchmark.
+func benchDo(b *testing.B, p *Pool, req *Request) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -73,6 +47,24 @@ func BenchmarkHono(b *testing.B) {
 			b.Fatal(err, r)
 		}
 	}
+}
+
+func BenchmarkHello(b *testing.B) {
+	p := benchPool(b, "../scripts/bench-handlers/hello.js")
+	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []HeaderField{{"host", "127.0.0.1"}, {"user-agent", "wrk"}}}
+	benchDo(b, p, req)
+}
+
+func BenchmarkJSON(b *testing.B) {
+	p := benchPool(b, "../scripts/bench-handlers/json.js")
+	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/json?name=x"}
+	benchDo(b, p, req)
+}
+
+func BenchmarkHono(b *testing.B) {
+	p := benchPool(b, "../scripts/bench-handlers/hono.js")
+	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/hono/users/42"}
+	benchDo(b, p, req)
 }
 
 // BenchmarkNewRuntime measures a fresh runtime made ready to serve: a goja
@@ -124,14 +116,7 @@ func BenchmarkFetch(b *testing.B) {
 	p := benchPoolWith(b, "../scripts/bench-handlers/fetch/index.js", func(c *PoolConfig) { c.Fetch.Allow = []string{"127.0.0.1/32"} })
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/fetch?port=" + port}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := p.Do(ctx, req)
-		if err != nil || r.Status != 200 {
-			b.Fatal(r, err)
-		}
-	}
+	benchDo(b, p, req)
 }
 
 func BenchmarkFetchGo(b *testing.B) {

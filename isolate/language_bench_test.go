@@ -1,7 +1,6 @@
 package isolate
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -23,15 +22,7 @@ return new Response(u.searchParams.get("q") + u.href);`},
 			src := "export default { async fetch(request) {\n" + c.body + "\n} };"
 			// Cost, not limits: a loaded machine must not fail the run.
 			p, _ := newTestPool(b, src, func(c *PoolConfig) { c.Limits.CPUTime = 10 * time.Second })
-			req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/search?q=edge&lang=en"}
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				r, err := p.Do(ctx, req)
-				if err != nil || r.Status != 200 {
-					b.Fatal(err, r)
-				}
-			}
+			benchDo(b, p, &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/search?q=edge&lang=en"})
 		})
 	}
 }
