@@ -34,28 +34,25 @@ func parsePKCS8(data []byte) (any, error) {
 // spkiKey parses a SubjectPublicKeyInfo that must hold a T (kind names T
 // in the error: "an RSA").
 func spkiKey[T any](data []byte, kind string) (T, error) {
-	var zero T
 	parsed, err := parseSPKI(data)
-	if err != nil {
-		return zero, err
-	}
-	k, ok := parsed.(T)
-	if !ok {
-		return zero, dataErr("the SubjectPublicKeyInfo holds %s key, not %s key", keyKind(parsed), kind)
-	}
-	return k, nil
+	return holding[T](parsed, err, "SubjectPublicKeyInfo", kind)
 }
 
 // pkcs8Key parses a PKCS #8 PrivateKeyInfo that must hold a T.
 func pkcs8Key[T any](data []byte, kind string) (T, error) {
-	var zero T
 	parsed, err := parsePKCS8(data)
+	return holding[T](parsed, err, "PrivateKeyInfo", kind)
+}
+
+// holding returns the key a DER structure held when it is a T.
+func holding[T any](parsed any, err error, structure, kind string) (T, error) {
+	var zero T
 	if err != nil {
 		return zero, err
 	}
 	k, ok := parsed.(T)
 	if !ok {
-		return zero, dataErr("the PrivateKeyInfo holds %s key, not %s key", keyKind(parsed), kind)
+		return zero, dataErr("the %s holds %s key, not %s key", structure, keyKind(parsed), kind)
 	}
 	return k, nil
 }
