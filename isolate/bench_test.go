@@ -15,16 +15,8 @@ func benchPool(b *testing.B, path string) *Pool { return benchPoolWith(b, path, 
 
 // benchPoolWith is benchPool with edit adjusting the config first.
 func benchPoolWith(b *testing.B, path string, edit func(*PoolConfig)) *Pool {
-	bd, err := Build(BuildOptions{Entry: path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := Load(bd)
-	if err != nil {
-		b.Fatal(err)
-	}
 	cfg := DefaultPoolConfig()
-	cfg.Script = s
+	cfg.Script = loadEntry(b, path)
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -38,13 +30,19 @@ func benchPoolWith(b *testing.B, path string, edit func(*PoolConfig)) *Pool {
 
 // benchDo serves req through p once per iteration; an error or a status
 // other than 200 fails the benchmark.
-func benchDo(b *testing.B, p *Pool, req *Request) {
+func benchDo(b *testing.B, p *Pool, req *Request) { benchDoThen(b, p, req, nil) }
+
+// benchDoThen is benchDo with then, when not nil, given each response.
+func benchDoThen(b *testing.B, p *Pool, req *Request, then func(*Response)) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := p.Do(ctx, req)
 		if err != nil || r.Status != 200 {
 			b.Fatal(err, r)
+		}
+		if then != nil {
+			then(r)
 		}
 	}
 }
@@ -73,14 +71,7 @@ func BenchmarkHono(b *testing.B) {
 func BenchmarkNewRuntime(b *testing.B) {
 	for _, name := range []string{"hello", "hono"} {
 		b.Run(name, func(b *testing.B) {
-			bd, err := Build(BuildOptions{Entry: "../scripts/bench-handlers/" + name + ".js"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := Load(bd)
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := loadEntry(b, "../scripts/bench-handlers/"+name+".js")
 			cfg := DefaultPoolConfig()
 			cfg.Script = s
 			cfg.Limits.CPUTime = 10 * time.Second // cost, not limits: a loaded machine must not fail the run

@@ -1,36 +1,36 @@
 package isolate
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // BenchmarkStreamResponse: a 1 MiB response body streamed as 16 chunks of
 // 64 KiB through Pool.Do and the host's Next (no HTTP).
 func BenchmarkStreamResponse(b *testing.B) {
 	p := benchPool(b, "../scripts/bench-streams.d/handler.js")
 	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/stream"}
-	ctx := context.Background()
-	b.ReportAllocs()
 	b.SetBytes(16 << 16)
-	for b.Loop() {
-		r, err := p.Do(ctx, req)
-		if err != nil || r.Stream == nil {
-			b.Fatal(err)
+	benchDoThen(b, p, req, func(r *Response) {
+		if r.Stream == nil {
+			b.Fatal("the body is not streamed")
 		}
-		n := 0
-		for {
-			c, err := r.Stream.Next()
-			if err != nil {
-				break
-			}
-			n += len(c)
-		}
-		r.Stream.Close()
-		if n != 16<<16 {
+		if n := readStream(r.Stream); n != 16<<16 {
 			b.Fatalf("%d bytes", n)
 		}
+	})
+}
+
+// readStream reads a streamed body to its end, closes it and returns how
+// many bytes it had.
+func readStream(s BodyStream) int {
+	n := 0
+	for {
+		c, err := s.Next()
+		if err != nil {
+			break
+		}
+		n += len(c)
 	}
+	s.Close()
+	return n
 }
 
 // streamShapesHandler serves each stream shape the Web API code builds:
@@ -92,33 +92,17 @@ func BenchmarkStreamShapes(b *testing.B) {
 	for _, shape := range []string{"bytes", "byob", "encode", "decode", "gzip", "tee"} {
 		b.Run(shape, func(b *testing.B) {
 			p, _ := newTestPool(b, streamShapesHandler, generousCPU)
-			req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/" + shape}
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				r, err := p.Do(ctx, req)
-				if err != nil || r.Status != 200 {
-					b.Fatal(err, r)
-				}
+			benchDoThen(b, p, &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/" + shape}, func(r *Response) {
 				if r.Stream == nil {
 					if len(r.Body) == 0 {
 						b.Fatal("empty body")
 					}
-					continue
+					return
 				}
-				n := 0
-				for {
-					c, err := r.Stream.Next()
-					if err != nil {
-						break
-					}
-					n += len(c)
-				}
-				r.Stream.Close()
-				if n == 0 {
+				if readStream(r.Stream) == 0 {
 					b.Fatal("empty stream")
 				}
-			}
+			})
 		})
 	}
 }
