@@ -381,7 +381,7 @@ func (n *Node) activateSet(name string, manifest Manifest, next *active) error {
 		}
 	}
 	all[name] = routes
-	table, err := newRouteTable(all)
+	table, err := newRouteTable(all, n.cfg.BaseDomain)
 	if err != nil {
 		return fmt.Errorf("edge: deploy %s: %w", name, err)
 	}
@@ -409,7 +409,7 @@ func (n *Node) Remove(name string) {
 	for name, d := range n.deployments {
 		all[name] = d.routes
 	}
-	table, _ := newRouteTable(all)
+	table, _ := newRouteTable(all, n.cfg.BaseDomain)
 	n.routes.Store(table)
 	n.mu.Unlock()
 	if d != nil {

@@ -234,6 +234,9 @@ func (p *Platform) Rollback(name string, to int) (int, error) {
 	} else if !containsInt(nums, to) {
 		return 0, fmt.Errorf("%w: %s has no v%d (it has %s)", ErrNoSuchVersion, name, to, listVersions(nums))
 	}
+	if err := p.checkVersionRoutes(name, to); err != nil {
+		return 0, err
+	}
 	dr.Active, dr.Split, dr.UpdatedAt = to, nil, p.now().UTC()
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return 0, err
@@ -268,6 +271,14 @@ func (p *Platform) Split(name string, split []SplitEntry) error {
 	}
 	if len(split) < 1 || sum != 100 {
 		return fmt.Errorf("%w: the weights sum to %d, not 100", ErrBadSplit, sum)
+	}
+	for _, e := range split {
+		if e.Weight == 0 {
+			continue
+		}
+		if err := p.checkVersionRoutes(name, e.Version); err != nil {
+			return err
+		}
 	}
 	sort.Slice(split, func(i, j int) bool { return split[i].Version < split[j].Version })
 	dr.Split, dr.UpdatedAt = split, p.now().UTC()
@@ -557,7 +568,8 @@ func (p *Platform) nextVersion(name string) (int, error) {
 	return nums[len(nums)-1] + 1, nil
 }
 
-// checkRoutes refuses routes another deployment serves.
+// checkRoutes refuses routes another deployment serves on this node, and
+// routes on another deployment's own host.
 func (p *Platform) checkRoutes(name string, m Manifest) error {
 	all := map[string][]Route{}
 	for _, r := range m.Routes {
@@ -574,8 +586,21 @@ func (p *Platform) checkRoutes(name string, m Manifest) error {
 		}
 	}
 	p.node.mu.RUnlock()
-	_, err := newRouteTable(all)
+	_, err := newRouteTable(all, p.node.cfg.BaseDomain)
 	return err
+}
+
+// checkVersionRoutes refuses to serve a stored version whose routes now
+// clash with another deployment's (it may predate them).
+func (p *Platform) checkVersionRoutes(name string, n int) error {
+	vr, err := p.version(name, n)
+	if err != nil {
+		return err
+	}
+	if err := p.checkRoutes(name, vr.Manifest); err != nil {
+		return fmt.Errorf("%s v%d: %w", name, n, err)
+	}
+	return nil
 }
 
 func (p *Platform) putBlob(b []byte) (string, error) {

@@ -83,7 +83,9 @@ func TestRouteTable(t *testing.T) {
 		"exact": parse("example.com/health"),
 		"any":   parse("*/.well-known/*"),
 		"wild":  parse("*.example.net/*"),
-	})
+		"own":   parse("*/own/*"),
+		"shop":  nil,
+	}, "edge.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +100,11 @@ func TestRouteTable(t *testing.T) {
 		{"a.example.net", "/", "wild"},
 		{"example.net", "/", "wild"},
 		{"other.org", "/", ""},
+		{"other.org", "/own/x", "own"},
+		// A deployment's own host beats another's wildcard route.
+		{"shop.edge.test", "/own/x", "shop"},
+		{"own.edge.test", "/", "own"},
+		{"nobody.edge.test", "/own/x", "own"},
 	}
 	for _, tc := range cases {
 		got, _ := table.match(tc.host, tc.path)
@@ -105,9 +112,18 @@ func TestRouteTable(t *testing.T) {
 			t.Errorf("%s%s -> %q, want %q", tc.host, tc.path, got, tc.want)
 		}
 	}
-	_, err = newRouteTable(map[string][]Route{"a": parse("x.com/*"), "b": parse("x.com/*")})
+	_, err = newRouteTable(map[string][]Route{"a": parse("x.com/*"), "b": parse("x.com/*")}, "")
 	if !errors.Is(err, ErrRouteConflict) || !strings.Contains(err.Error(), `"a"`) {
 		t.Fatalf("conflict: %v", err)
+	}
+	// Another deployment's own host is refused, even before it exists; a
+	// deployment may route paths of its own host.
+	_, err = newRouteTable(map[string][]Route{"a": parse("b.edge.test/*")}, "edge.test")
+	if !errors.Is(err, ErrRouteConflict) || !strings.Contains(err.Error(), `deployment "b"`) {
+		t.Fatalf("another's own host: %v", err)
+	}
+	if _, err := newRouteTable(map[string][]Route{"a": parse("a.edge.test/api/*", "x.a.edge.test/*")}, "edge.test"); err != nil {
+		t.Fatalf("own host: %v", err)
 	}
 	for _, bad := range []string{"", "x.com", "http://x.com/*", "x.com/a*b", "*x.com/*"} {
 		if _, err := ParseRoute(bad); err == nil {
