@@ -227,7 +227,7 @@ func (a *Admin) routes() {
 			return
 		}
 		a.audit(r, "deploy", "deployment", name, "version", rec.Number, "activate", activate, "size", rec.Size)
-		writeJSON(w, http.StatusCreated, rec)
+		writeJSON(w, http.StatusCreated, DeployResult{VersionRecord: *rec, URLs: a.platform.URLs(name, rec.Manifest)})
 	})
 	a.mux.HandleFunc("GET /v1/deployments/{name}/versions", func(w http.ResponseWriter, r *http.Request) {
 		vs, err := a.platform.Versions(r.PathValue("name"))

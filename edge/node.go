@@ -259,9 +259,12 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 		v.routes = rs
 	}
 	if a.Script != "" {
-		s, err := loadArtifactScript(a)
-		if err != nil {
-			return nil, err
+		s := a.compiled
+		if s == nil {
+			var err error
+			if s, err = loadArtifactScript(a); err != nil {
+				return nil, err
+			}
 		}
 		cfg := n.poolConfig(a.Manifest)
 		if err := n.bind(&cfg, a.Manifest); err != nil {

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgefn/edgefn/isolate"
 )
 
 // Store is the replicated store a node keeps its control-plane records in
@@ -106,6 +109,7 @@ type Platform struct {
 	box     *secretBox // nil: secrets disabled
 	members Membership
 	cron    *cronScheduler
+	fresh   map[string]*isolate.Script // scripts compiled by the deploy under way, by blob key
 }
 
 // NewPlatform ties a node to its store. Run keeps the node in step.
@@ -149,8 +153,10 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 	if err := a.Manifest.validate(); err != nil {
 		return nil, err
 	}
+	var compiled *isolate.Script
 	if a.Script != "" {
-		if _, err := loadArtifactScript(a); err != nil {
+		var err error
+		if compiled, err = loadArtifactScript(a); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidScript, err)
 		}
 	}
@@ -205,7 +211,51 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return nil, err
 	}
+	// The reconcile serves the compilation just checked rather than
+	// compiling the stored copy again.
+	if compiled != nil {
+		p.fresh = map[string]*isolate.Script{rec.Script: compiled}
+		defer func() { p.fresh = nil }()
+	}
 	return rec, p.reconcileLocked()
+}
+
+// DeployResult is what the admin API answers a deploy with: the stored
+// version and the URLs it is served at on this node.
+type DeployResult struct {
+	VersionRecord
+	URLs []string `json:"urls,omitempty"`
+}
+
+// URLs lists where a deployment is served on this node: its own host
+// (NAME.<base domain>) and the exact hosts of its routes, with the public
+// listener's scheme and port. Wildcard routes are listed as patterns.
+func (p *Platform) URLs(name string, m Manifest) []string {
+	cfg := p.node.cfg
+	scheme, port := "http", ""
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	if _, pt, err := net.SplitHostPort(cfg.Listen); err == nil && pt != "" && pt != "0" &&
+		!(scheme == "http" && pt == "80") && !(scheme == "https" && pt == "443") {
+		port = ":" + pt
+	}
+	var out []string
+	if cfg.BaseDomain != "" {
+		out = append(out, scheme+"://"+name+"."+cfg.BaseDomain+port+"/")
+	}
+	for _, r := range m.Routes {
+		rt, err := ParseRoute(r)
+		if err != nil {
+			continue
+		}
+		if strings.HasPrefix(rt.Host, "*") {
+			out = append(out, scheme+"://"+r)
+			continue
+		}
+		out = append(out, scheme+"://"+rt.Host+port+rt.Path)
+	}
+	return out
 }
 
 // Rollback activates version to, or (to == 0) the version before the
@@ -437,6 +487,7 @@ func (p *Platform) reconcileOne(name string) error {
 			if err != nil {
 				return err
 			}
+			a.compiled = p.fresh[vr.Script]
 			if secrets == nil {
 				if secrets, err = p.secretValues(name); err != nil {
 					return err

@@ -50,7 +50,10 @@ func TestServeEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
-	if out, code := cli("", "deploy", "../../examples/hello", "--name", "hello"); code != 0 || !strings.Contains(out, "deployed hello v1 (active)") {
+	_, port, _ := strings.Cut(httpAddr, ":")
+	if out, code := cli("", "deploy", "../../examples/hello", "--name", "hello"); code != 0 || !strings.Contains(out, "deployed hello v1 (active)") ||
+		!strings.Contains(out, "bundling ../../examples/hello...") || !strings.Contains(out, "uploading hello (") ||
+		!strings.Contains(out, "http://hello.edge.test:"+port+"/") {
 		t.Fatalf("deploy: %d %s", code, out)
 	}
 	if got := get("/?name=cli"); got != "hello, cli!\n" {
