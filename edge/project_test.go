@@ -18,7 +18,10 @@ func TestManifestErrors(t *testing.T) {
 	}{
 		{"syntax", "name = \"a\"\nroutes = [\n", 2, "routes", "expected value"},
 		{"unknown key", "name = \"a\"\n\n[limits]\ncpu = 5\n", 4, "limits.cpu", "unknown key"},
-		{"wrong type", "name = \"a\"\n[limits]\ncpu_ms = \"fast\"\n", 3, "limits.cpu_ms", "incompatible"},
+		{"wrong type", "name = \"a\"\n[limits]\ncpu_ms = \"fast\"\n", 3, "limits.cpu_ms", "want an integer, got a string"},
+		{"wrong type array", "name = \"a\"\nroutes = 5\n", 2, "routes", "want an array, got an integer"},
+		{"second table", "name = \"a\"\n[[kv_namespaces]]\nbinding = \"C\"\nnamespace = \"a\"\n\n[[kv_namespaces]]\n# again\nbinding = \"C\"\nnamespace = \"b\"\n", 8, "kv_namespaces[1].binding", "already bound"},
+		{"queue consumer", "name = \"a\"\n[[queues.consumers]]\nqueue = \"q\"\n[[queues.consumers]]\nqueue = \"r\"\nmax_retries = 500\n", 6, "queues.consumers[1].max_retries", "outside 0-100"},
 		{"missing name", "[vars]\nA = \"b\"\n", 0, "name", "required"},
 		{"bad name", "name = \"My App\"\n", 1, "name", "lower-case"},
 		{"bad route", "name = \"a\"\nroutes = [\"https://x.com/*\"]\n", 2, "routes[0]", "scheme"},
