@@ -210,8 +210,11 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 // Activate loads a built artifact and makes it version number of its
 // deployment: the script is compiled once, a pool warmed, and the routes
 // swapped in atomically. On any error nothing changes.
-func (n *Node) Activate(a *Artifact, number int) error {
-	v, err := n.prepare(a, number, nil)
+func (n *Node) Activate(a *Artifact, number int) error { return n.activateWith(a, number, nil) }
+
+// activateWith is Activate with secrets for the handler (see prepare).
+func (n *Node) activateWith(a *Artifact, number int, secrets map[string]string) error {
+	v, err := n.prepare(a, number, secrets)
 	if err != nil {
 		return err
 	}

@@ -138,12 +138,7 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err := os.MkdirAll(cfg.Node.Data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	kcfg := kv.DefaultConfig()
-	kcfg.Dir = filepath.Join(cfg.Node.Data, "kv")
-	kcfg.NodeID = cfg.Node.Name
-	kcfg.Durability = kv.Durability(cfg.KV.Durability)
-	kcfg.Logger = log
-	store, err := kv.Open(kcfg)
+	store, err := openStore(cfg.Node.Data, cfg.Node.Name, kv.Durability(cfg.KV.Durability), log)
 	if err != nil {
 		return err
 	}
@@ -207,6 +202,21 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	}
 	log.Info("edgefn node stopped")
 	return err
+}
+
+// openStore opens the KV store of a data directory (DIR/kv), as serve, dev
+// and `edgefn kv --data` all lay it out.
+func openStore(data, nodeID string, d kv.Durability, log *slog.Logger) (*kv.Store, error) {
+	kcfg := kv.DefaultConfig()
+	kcfg.Dir = filepath.Join(data, "kv")
+	kcfg.NodeID = nodeID
+	kcfg.Durability = d
+	kcfg.Logger = log
+	s, err := kv.Open(kcfg)
+	if err != nil && strings.Contains(err.Error(), "Another process is using this Badger database") {
+		return nil, fmt.Errorf("the data directory %s is in use by a running edgefn (a node or dev server); stop it, or use --server and --token against a node", data)
+	}
+	return s, err
 }
 
 type soloMembership string
