@@ -69,7 +69,9 @@ func TestDevServesLikeServe(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var stderr syncBuffer
 		code := make(chan int, 1)
-		go func() { code <- run(ctx, []string{"dev", dir, "--listen", addr, "--data", data, "--log-format", "json"}, io.Discard, &stderr) }()
+		go func() {
+			code <- run(ctx, []string{"dev", dir, "--listen", addr, "--data", data, "--log-format", "json"}, io.Discard, &stderr)
+		}()
 		waitHTTP(t, "http://"+addr+"/get")
 		return func() {
 			cancel()
