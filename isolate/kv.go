@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -24,6 +25,11 @@ type KVNamespace interface {
 
 // ErrKVNotFound is returned by KVNamespace.Get for an absent key.
 var ErrKVNotFound = errors.New("kv: not found")
+
+// ErrKVInvalid is wrapped by a KVNamespace error that the caller's input
+// caused (a key, value or metadata over its limit, a bad TTL or cursor):
+// the binding throws it as a TypeError, other failures as an Error.
+var ErrKVInvalid = errors.New("invalid KV input")
 
 // KVEntry is a stored value.
 type KVEntry struct {
@@ -297,10 +303,20 @@ func (in *instance) kvWatcher(ctx context.Context, c *call, ch <-chan KVChange, 
 }
 
 // kvError turns a store error into a JS error: TypeError for bad input
-// (it names the limit), Error otherwise.
+// (its message names the limit and what was given), Error otherwise.
 func (in *instance) kvError(op string, err error) *goja.Object {
-	msg := fmt.Sprintf("KV %s failed: %v", op, err)
-	return in.typeErr(msg)
+	if errors.Is(err, ErrKVInvalid) {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, op+" ") && !strings.HasPrefix(msg, op+":") {
+			msg = op + ": " + msg
+		}
+		return in.typeErr("KV " + msg)
+	}
+	obj, jerr := in.vm.New(in.builtin("Error"), in.vm.ToValue(fmt.Sprintf("KV %s failed: %v", op, err)))
+	if jerr != nil {
+		panic(jerr)
+	}
+	return obj
 }
 
 // bytesArg converts a value argument (string, ArrayBuffer, view) to bytes.

@@ -35,6 +35,19 @@ var (
 	ErrClosed           = errors.New("kv: store closed")
 )
 
+// IsInvalidInput reports whether err was caused by the caller's input (a
+// key, value or metadata over its limit, a bad expiration, cursor, limit or
+// namespace) rather than by the store: retrying the same call fails again.
+func IsInvalidInput(err error) bool {
+	for _, e := range []error{ErrKeyTooLarge, ErrEmptyKey, ErrValueTooLarge, ErrMetadataTooLarge, ErrBadMetadata,
+		ErrInvalidTTL, ErrInvalidCursor, ErrInvalidLimit, ErrBadNamespace, ErrReserved} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // Durability says when a write is acknowledged.
 type Durability string
 
@@ -299,7 +312,7 @@ func checkNamespace(ns string) error {
 
 func (s *Store) checkKey(key string) error {
 	if key == "" {
-		return ErrEmptyKey
+		return fmt.Errorf("%w: a key is 1-%d bytes", ErrEmptyKey, s.cfg.MaxKeySize)
 	}
 	if len(key) > s.cfg.MaxKeySize {
 		return fmt.Errorf("%w: %d bytes; the limit is %d", ErrKeyTooLarge, len(key), s.cfg.MaxKeySize)
@@ -440,7 +453,7 @@ func (s *Store) checkMetadata(meta []byte) error {
 		return fmt.Errorf("%w: %d bytes of JSON; the limit is %d", ErrMetadataTooLarge, len(meta), s.cfg.MaxMetadataSize)
 	}
 	if !json.Valid(meta) {
-		return ErrBadMetadata
+		return fmt.Errorf("%w: %q", ErrBadMetadata, truncate(string(meta), 40))
 	}
 	return nil
 }

@@ -113,6 +113,7 @@ func (c *nodeConfig) applyEnv(getenv func(string) string) error {
 	str("EDGEFN_CLUSTER_KEY_FILE", &c.Cluster.KeyFile)
 	str("EDGEFN_LOG_LEVEL", &c.Log.Level)
 	str("EDGEFN_LOG_FORMAT", &c.Log.Format)
+	str("EDGEFN_KV_DURABILITY", &c.KV.Durability)
 	if v := getenv("EDGEFN_JOIN"); v != "" {
 		c.Cluster.Join = splitList(v)
 	}
@@ -155,8 +156,8 @@ func (c *nodeConfig) validate() error {
 		return fmt.Errorf("http.max_body_mb %d is outside 1-4096", c.HTTP.MaxBodyMB)
 	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan":
 		return fmt.Errorf("cluster.profile %q: use lan or wan", c.Cluster.Profile)
-	case c.KV.Durability != "" && c.KV.Durability != "fsync":
-		return fmt.Errorf("kv.durability %q: use \"\" (process crash safe) or \"fsync\" (machine crash safe)", c.KV.Durability)
+	case c.KV.Durability != "" && c.KV.Durability != "process" && c.KV.Durability != "fsync":
+		return fmt.Errorf("kv.durability %q: use \"process\" (the default: an acknowledged write survives kill -9) or \"fsync\" (it survives a machine crash)", c.KV.Durability)
 	case c.Cluster.Gossip != "" && c.Cluster.KeyFile == "" && !c.Cluster.Insecure:
 		return errors.New("cluster: a cluster key is required (cluster.key_file or --cluster-key-file; make one with `edgefn cluster keygen`), or pass --insecure to run without encryption")
 	}

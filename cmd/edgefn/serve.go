@@ -70,6 +70,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"tls-key":          fs.String("tls-key", "", "key file for the public listener"),
 		"log-level":        fs.String("log-level", "", "debug, info, warn or error"),
 		"log-format":       fs.String("log-format", "", "json or text"),
+		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
 	}
 	insecure := fs.Bool("insecure", false, "run the cluster without encryption (tests on a private network only)")
 	token := fs.String("token", "", "an admin token (plain; hashed at start); default $EDGEFN_ADMIN_TOKEN")
@@ -108,6 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set("tls-key", &cfg.HTTP.TLSKey)
 	set("log-level", &cfg.Log.Level)
 	set("log-format", &cfg.Log.Format)
+	set("kv-durability", &cfg.KV.Durability)
 	if len(join) > 0 {
 		cfg.Cluster.Join = join
 	}
@@ -138,7 +140,11 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err := os.MkdirAll(cfg.Node.Data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	store, err := openStore(cfg.Node.Data, cfg.Node.Name, kv.Durability(cfg.KV.Durability), log)
+	durability := kv.DurabilityProcess
+	if cfg.KV.Durability == "fsync" {
+		durability = kv.DurabilityFsync
+	}
+	store, err := openStore(cfg.Node.Data, cfg.Node.Name, durability, log)
 	if err != nil {
 		return err
 	}
@@ -185,7 +191,8 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return err
 	}
-	log.Info("edgefn node starting", "http", cfg.HTTP.Listen, "admin", ln.Addr().String(), "data", cfg.Node.Data)
+	log.Info("edgefn node starting", "http", cfg.HTTP.Listen, "admin", ln.Addr().String(), "data", cfg.Node.Data,
+		"kv_durability", map[bool]string{true: "fsync", false: "process"}[durability == kv.DurabilityFsync])
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -20,7 +20,7 @@ func TestServeEndToEnd(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--data", data, "--listen", httpAddr, "--admin", adminAddr,
-			"--base-domain", "edge.test", "--token", "sekret", "--log-format", "text"}, io.Discard, &serveErr)
+			"--base-domain", "edge.test", "--token", "sekret", "--log-format", "text", "--kv-durability", "fsync"}, io.Discard, &serveErr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -136,6 +136,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{[]string{"serve", "--gossip", "127.0.0.1:7946"}, "a cluster key is required"},
 		{[]string{"serve", "--tls-cert", "x.pem"}, "go together"},
 		{[]string{"serve", "--config", "/nonexistent.toml"}, "no such file"},
+		{[]string{"serve", "--kv-durability", "sometimes"}, `kv.durability "sometimes"`},
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer
