@@ -217,7 +217,7 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 		p.fresh = map[string]*isolate.Script{rec.Script: compiled}
 		defer func() { p.fresh = nil }()
 	}
-	return rec, p.reconcileLocked()
+	return rec, p.reconcileName(name)
 }
 
 // DeployResult is what the admin API answers a deploy with: the stored
@@ -291,7 +291,7 @@ func (p *Platform) Rollback(name string, to int) (int, error) {
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return 0, err
 	}
-	return to, p.reconcileLocked()
+	return to, p.reconcileName(name)
 }
 
 // Split serves several versions of a deployment by weight (percent,
@@ -338,7 +338,7 @@ func (p *Platform) Split(name string, split []SplitEntry) error {
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return err
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(name)
 }
 
 // Delete removes a deployment, its versions and its secrets.
@@ -369,7 +369,7 @@ func (p *Platform) Delete(name string) error {
 			return err
 		}
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(name)
 }
 
 // DeploymentInfo is what the list and dashboard show of a deployment.
@@ -430,6 +430,25 @@ func (p *Platform) Reconcile() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.reconcileLocked()
+}
+
+// reconcileName brings one deployment in step with its record (a change
+// made here touches only it; Run's reconcile covers changes from elsewhere).
+func (p *Platform) reconcileName(name string) error {
+	if _, err := p.deployment(name); errors.Is(err, ErrNotFound) {
+		if p.loaded[name] != nil {
+			p.node.Remove(name)
+			delete(p.loaded, name)
+			p.log.Info("deployment removed", "deployment", name)
+		}
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := p.reconcileOne(name); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func (p *Platform) reconcileLocked() error {
