@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgefn/edgefn/isolate"
 	"github.com/edgefn/edgefn/kv"
 )
 
@@ -276,3 +277,39 @@ func rssBytes() uint64 {
 
 func mib(b uint64) float64       { return float64(b) / (1 << 20) }
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkKVGetVsHello runs, through the pool without HTTP, a handler
+// answering 1 KiB (hello1k), the same awaiting a promise first
+// (hello1k-await: the floor of any asynchronous call), and one get of a
+// 1 KiB value from the Badger store (kvget). scripts/bench-ops measures the
+// same over HTTP by server CPU.
+func BenchmarkKVGetVsHello(b *testing.B) {
+	p, _ := opsPlatform(b, time.Minute)
+	if _, err := p.store.(*KVStore).Raw().Put("bench", "k", []byte(strings.Repeat("v", 1024)), kv.PutOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct{ name, body string }{
+		{"hello1k", `fetch() { return new Response(kib); }`},
+		{"hello1k-await", `async fetch() { await null; return new Response(kib); }`},
+		{"kvget", `async fetch(req, env) { return new Response(await env.CACHE.get("k")); }`},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			a := &Artifact{Manifest: Manifest{Name: c.name, KV: []KVBinding{{Binding: "CACHE", Namespace: "bench"}}}, ScriptName: c.name + ".js",
+				Script: `const kib = "x".repeat(1024); var __edgefn_module = { default: { ` + c.body + ` } };`}
+			if err := p.node.Activate(a, 1); err != nil {
+				b.Fatal(err)
+			}
+			v := p.node.currentOf(c.name).versions[0]
+			req := &isolate.Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []isolate.HeaderField{{"host", "127.0.0.1"}}}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := v.pool.Do(ctx, req)
+				if err != nil || r.Status != 200 || len(r.Body) != 1024 {
+					b.Fatal(r, err)
+				}
+			}
+		})
+	}
+}

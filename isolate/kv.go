@@ -145,6 +145,26 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 			return func() goja.Value { return entryJS(e) }, err
 		})
 	})
+	// getValue(key, asText) resolves with the value alone (a string, or an
+	// ArrayBuffer) or null: get()'s common case, without an entry object
+	// or a decode step in JS.
+	_ = host.Set("getValue", func(fc goja.FunctionCall) goja.Value {
+		key := fc.Argument(0).String()
+		asText := fc.Argument(1).ToBoolean()
+		return async("get", func(ctx context.Context) (func() goja.Value, error) {
+			e, err := b.ns.Get(ctx, key)
+			switch {
+			case errors.Is(err, ErrKVNotFound):
+				return func() goja.Value { return goja.Null() }, nil
+			case err != nil:
+				return nil, err
+			case asText:
+				text := decodeUTF8(e.Value)
+				return func() goja.Value { return in.vm.ToValue(text) }, nil
+			}
+			return func() goja.Value { return in.vm.ToValue(in.vm.NewArrayBuffer(e.Value)) }, nil
+		})
+	})
 	_ = host.Set("put", func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
 		value := bytesArg(fc.Argument(1))

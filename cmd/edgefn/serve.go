@@ -70,6 +70,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"tls-key":          fs.String("tls-key", "", "key file for the public listener"),
 		"log-level":        fs.String("log-level", "", "debug, info, warn or error"),
 		"log-format":       fs.String("log-format", "", "json or text"),
+		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
 	}
 	insecure := fs.Bool("insecure", false, "run the cluster without encryption (tests on a private network only)")
@@ -127,6 +128,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log = log.With("node", cfg.Node.Name)
 	tuneGC()
+	if addr := *flagStr["pprof"]; addr != "" {
+		if err := startPprof(addr, log); err != nil {
+			fmt.Fprintf(stderr, "edgefn serve: --pprof: %v\n", err)
+			return exitUsage
+		}
+	}
 	isolate.SetGuardLogger(log.With("component", "isolate"))
 	if err := serve(ctx, cfg, *token, log, stderr); err != nil {
 		fmt.Fprintf(stderr, "edgefn serve: %v\n", err)

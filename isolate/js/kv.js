@@ -86,7 +86,25 @@
     }
     const ns = {
       get(key, opts) {
-        return Array.isArray(key) ? getMany(key, opts, false) : getOne(key, opts, false);
+        if (Array.isArray(key)) return getMany(key, opts, false);
+        // One key: the host resolves with the value itself (one promise,
+        // no async function), the cost that matters on the request path.
+        let type;
+        try {
+          type = typeOf(opts, "get");
+          key = checkKey(key, "get");
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        switch (type) {
+          case "text":
+            return host.getValue(key, true);
+          case "arrayBuffer":
+            return host.getValue(key, false);
+          case "json":
+            return host.getValue(key, true).then((s) => (s === null ? null : JSON.parse(s)));
+        }
+        return host.getValue(key, false).then((buf) => decode(buf, type));
       },
       getWithMetadata(key, opts) {
         return Array.isArray(key) ? getMany(key, opts, true) : getOne(key, opts, true);
