@@ -199,6 +199,15 @@ func (n *kvNamespace) Get(_ context.Context, key string) (*isolate.KVEntry, erro
 	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, nil
 }
 
+// GetCached answers from the store's read cache (memory only).
+func (n *kvNamespace) GetCached(key string) (*isolate.KVEntry, bool) {
+	e, ok := n.k.s.GetCached(n.ns, key)
+	if !ok {
+		return nil, false
+	}
+	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, true
+}
+
 func (n *kvNamespace) Put(_ context.Context, key string, value []byte, o isolate.KVPutOptions) error {
 	_, err := n.k.s.Put(n.ns, key, value, kv.PutOptions{Expiration: o.Expiration, ExpirationTTL: o.ExpirationTTL, Metadata: o.Metadata})
 	return bindingError(err)

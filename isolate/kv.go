@@ -23,6 +23,15 @@ type KVNamespace interface {
 	Watch(ctx context.Context, keys []string) (<-chan KVChange, error)
 }
 
+// KVCache is implemented by a KVNamespace that can answer some reads from
+// memory: GetCached must not block (no disk, no network), so the binding
+// calls it on the runtime's goroutine and settles get() without a
+// hand-off; ok false sends the read to Get. The entry is shared: read it,
+// never modify it.
+type KVCache interface {
+	GetCached(key string) (e *KVEntry, ok bool)
+}
+
 // ErrKVNotFound is returned by KVNamespace.Get for an absent key.
 var ErrKVNotFound = errors.New("kv: not found")
 
@@ -148,9 +157,18 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 	// getValue(key, asText) resolves with the value alone (a string, or an
 	// ArrayBuffer) or null: get()'s common case, without an entry object
 	// or a decode step in JS.
+	cache, _ := b.ns.(KVCache)
 	_ = host.Set("getValue", func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
 		asText := fc.Argument(1).ToBoolean()
+		if cache != nil && in.cur != nil {
+			if e, ok := cache.GetCached(key); ok {
+				if asText {
+					return in.resolved(in.vm.ToValue(decodeUTF8(e.Value)))
+				}
+				return in.resolved(in.vm.ToValue(in.vm.NewArrayBuffer(append([]byte(nil), e.Value...))))
+			}
+		}
 		return async("get", func(ctx context.Context) (func() goja.Value, error) {
 			e, err := b.ns.Get(ctx, key)
 			switch {

@@ -91,6 +91,11 @@ type Config struct {
 	CacheSize int64
 	// ExpireEvery is how often expired records are removed. Default 1m.
 	ExpireEvery time.Duration
+	// ReadCacheSize bounds the cache of recently read entries (values up to
+	// 64 KiB), in bytes. Default 8 MiB; negative turns it off. A write
+	// drops the keys it touches, so a read never sees an older value than
+	// the store holds.
+	ReadCacheSize int
 }
 
 // DefaultConfig returns the defaults; Dir (or InMemory) and NodeID must
@@ -104,6 +109,7 @@ func DefaultConfig() Config {
 		MaxClockSkew:    30 * time.Second,
 		CacheSize:       16 << 20,
 		ExpireEvery:     time.Minute,
+		ReadCacheSize:   8 << 20,
 	}
 }
 
@@ -129,6 +135,9 @@ func (c *Config) fill() {
 	}
 	if c.ExpireEvery == 0 {
 		c.ExpireEvery = d.ExpireEvery
+	}
+	if c.ReadCacheSize == 0 {
+		c.ReadCacheSize = d.ReadCacheSize
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -168,6 +177,8 @@ type Store struct {
 	wmu    sync.Mutex // serializes writes: sequence numbers and bucket hashes
 	seq    uint64
 	notify chan struct{}
+	cache  *readCache // nil when off
+	dirty  []string   // cache keys the write under way touched; s.wmu held
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -234,7 +245,8 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kv: open %s: %w", cfg.Dir, err)
 	}
-	s := &Store{cfg: cfg, db: db, log: log.With("component", "kv"), notify: make(chan struct{}), closed: make(chan struct{})}
+	s := &Store{cfg: cfg, db: db, log: log.With("component", "kv"), notify: make(chan struct{}), closed: make(chan struct{}),
+		cache: newReadCache(cfg.ReadCacheSize)}
 	s.clock = clock{now: cfg.Now, maxSkew: cfg.MaxClockSkew}
 	err = db.View(func(txn *badger.Txn) error {
 		if v, err := getValue(txn, metaHLC); err == nil && len(v) == 8 {
@@ -402,6 +414,10 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 	if err := s.checkKey(key); err != nil {
 		return nil, fmt.Errorf("kv: get %q: %w", truncate(key, 64), err)
 	}
+	if e, ok := s.GetCached(ns, key); ok {
+		return e, nil
+	}
+	gen := s.cache.snapshot()
 	var e *Entry
 	err := s.db.View(func(txn *badger.Txn) error {
 		r, _, err := current(txn, ns, key)
@@ -414,6 +430,9 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 		e = &Entry{Value: r.Value, Metadata: r.Metadata, Expiration: r.Expiration, Version: r.Version}
 		return nil
 	})
+	if err == nil {
+		s.cache.fill(gen, ns, key, e)
+	}
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("kv: get %s/%q: %w", ns, truncate(key, 64), ErrNotFound)
@@ -509,7 +528,7 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 	default:
 	}
 	seq := s.seq
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
 		if check != nil {
 			if err := check(txn); err != nil {
 				return err
@@ -548,6 +567,7 @@ func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
 	if err := txn.Set(dataKey(r.Namespace, r.Key), enc); err != nil {
 		return err
 	}
+	s.noteWrite(r.Namespace, r.Key)
 	idx := make([]byte, 0, 1+len(r.Namespace)+len(r.Key))
 	idx = append(idx, byte(len(r.Namespace)))
 	idx = append(idx, r.Namespace...)
@@ -574,6 +594,7 @@ func (s *Store) remove(txn *badger.Txn, r *Record) error {
 	if err := txn.Delete(dataKey(r.Namespace, r.Key)); err != nil {
 		return err
 	}
+	s.noteWrite(r.Namespace, r.Key)
 	return s.xorBucket(txn, r.Namespace, bucketOf(r.Key), recordHash(r))
 }
 

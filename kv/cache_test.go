@@ -1,0 +1,149 @@
+package kv
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The read cache never serves a value older than the store holds: after
+// a put, delete, atomic, replicated record or expiry, a read sees the
+// change, from Get and from GetCached alike.
+func TestReadCacheFollowsEveryWrite(t *testing.T) {
+	s, clk := openTest(t, "n1", nil)
+	read := func(key string) string {
+		t.Helper()
+		e, err := s.Get("ns", key)
+		if errors.Is(err, ErrNotFound) {
+			return "<none>"
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(e.Value)
+	}
+	cached := func(key string) string {
+		if e, ok := s.GetCached("ns", key); ok {
+			return string(e.Value)
+		}
+		return "<miss>"
+	}
+	if _, err := s.Put("ns", "k", []byte("one"), PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if cached("k") != "<miss>" {
+		t.Fatal("a put filled the cache")
+	}
+	if read("k") != "one" || cached("k") != "one" {
+		t.Fatalf("read %q, cached %q", read("k"), cached("k"))
+	}
+	s.Put("ns", "k", []byte("two"), PutOptions{})
+	if cached("k") != "<miss>" || read("k") != "two" {
+		t.Fatal("a put left the old value cached")
+	}
+	s.Delete("ns", "k")
+	if cached("k") != "<miss>" || read("k") != "<none>" {
+		t.Fatal("a delete left the value cached")
+	}
+	s.Put("ns", "n", []byte("1"), PutOptions{})
+	read("n")
+	if _, err := s.Atomic("ns", nil, []Mutation{{Kind: MutSet, Key: "n", Value: []byte("2")}}); err != nil {
+		t.Fatal(err)
+	}
+	if read("n") != "2" {
+		t.Fatal("an atomic write left the old value cached")
+	}
+	later := Record{Namespace: "ns", Key: "n", Value: []byte("remote"), Version: Version{HLC: hlcOf(clk.Now().UnixMilli()+1000, 0), Node: "n2"}}
+	if _, err := s.Apply([]Record{later}); err != nil {
+		t.Fatal(err)
+	}
+	if read("n") != "remote" {
+		t.Fatal("a replicated record left the old value cached")
+	}
+	s.Put("ns", "ttl", []byte("soon gone"), PutOptions{ExpirationTTL: 60})
+	if read("ttl") != "soon gone" || cached("ttl") != "soon gone" {
+		t.Fatal("ttl key not cached")
+	}
+	clk.Add(61 * time.Second)
+	if cached("ttl") != "<miss>" || read("ttl") != "<none>" {
+		t.Fatal("an expired value was served from the cache")
+	}
+}
+
+// Readers racing a writer never go back in time: each sees values in the
+// order written, and all see the last one once the writer is done.
+func TestReadCacheUnderConcurrentWrites(t *testing.T) {
+	s, _ := openTest(t, "n1", nil)
+	const writes = 400
+	s.Put("ns", "k", []byte("0"), PutOptions{})
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for r := 0; r < 4; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := -1
+			for !done.Load() {
+				var v string
+				if e, ok := s.GetCached("ns", "k"); ok {
+					v = string(e.Value)
+				} else if e, err := s.Get("ns", "k"); err == nil {
+					v = string(e.Value)
+				} else {
+					errs <- err
+					return
+				}
+				n, _ := strconv.Atoi(v)
+				if n < last {
+					errs <- fmt.Errorf("read %d after %d", n, last)
+					return
+				}
+				last = n
+			}
+		}()
+	}
+	for i := 1; i <= writes; i++ {
+		if _, err := s.Put("ns", "k", []byte(strconv.Itoa(i)), PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := s.Get("ns", "k"); err != nil || string(e.Value) != strconv.Itoa(i) {
+			t.Fatalf("the writer read back %v %v after writing %d", e, err, i)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// The cache stays within its byte budget and skips large values.
+func TestReadCacheBounded(t *testing.T) {
+	s, _ := openTest(t, "n1", func(c *Config) { c.ReadCacheSize = 64 << 10 })
+	val := make([]byte, 1000)
+	for i := 0; i < 500; i++ {
+		key := fmt.Sprintf("k%03d", i)
+		s.Put("ns", key, val, PutOptions{})
+		s.Get("ns", key)
+	}
+	if b := s.cache.bytes; b > 64<<10 || len(s.cache.entries) == 0 {
+		t.Fatalf("cache holds %d bytes in %d entries", b, len(s.cache.entries))
+	}
+	s.Put("ns", "big", make([]byte, 100<<10), PutOptions{})
+	s.Get("ns", "big")
+	if _, ok := s.GetCached("ns", "big"); ok {
+		t.Fatal("a 100 KiB value was cached")
+	}
+	off, _ := openTest(t, "n2", func(c *Config) { c.ReadCacheSize = -1 })
+	off.Put("ns", "k", []byte("v"), PutOptions{})
+	off.Get("ns", "k")
+	if _, ok := off.GetCached("ns", "k"); ok {
+		t.Fatal("a disabled cache served a read")
+	}
+}
