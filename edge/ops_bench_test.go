@@ -305,7 +305,7 @@ func BenchmarkKVGetVsHello(b *testing.B) {
 				b.Fatal(err)
 			}
 			v := p.node.currentOf(c.name).versions[0]
-			req := &isolate.Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []isolate.HeaderField{{"host", "127.0.0.1"}}}
+			req := &isolate.Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/", Header: []isolate.HeaderField{{Name: "host", Value: "127.0.0.1"}}}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
