@@ -204,8 +204,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); platform.Run(ctx) }()
+	go func() { defer wg.Done(); returnIdleMemory(ctx, 5*time.Second, idleSlack, log.With("component", "gc")) }()
 	adminErr := make(chan error, 1)
 	go func() { defer wg.Done(); adminErr <- admin.Serve(ctx) }()
 	err = node.Serve(ctx)
