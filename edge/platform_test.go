@@ -103,6 +103,11 @@ func TestPlatformRefusesBrokenBundle(t *testing.T) {
 	if _, err := p.Deploy(noHandler, true); err == nil || !strings.Contains(err.Error(), "no request handler") {
 		t.Fatalf("no handler: %v", err)
 	}
+	throws := testArtifact("app", "x")
+	throws.Script = `throw new Error("boom at load"); var __edgefn_module = { default: { fetch() { return new Response("x") } } };`
+	if _, err := p.Deploy(throws, true); !errors.Is(err, ErrInvalidScript) || !strings.Contains(err.Error(), "threw at global scope: Uncaught Error: boom at load") {
+		t.Fatalf("throws at load: %v", err)
+	}
 	if vs, _ := p.Versions("app"); len(vs) != 1 {
 		t.Fatalf("a refused bundle was stored: %d versions", len(vs))
 	}
