@@ -69,7 +69,8 @@ type Config struct {
 	InMemory bool
 	// NodeID names this node in the versions of its writes. Required.
 	NodeID string
-	// Durability: DurabilityProcess (default) or DurabilityFsync.
+	// Durability: DurabilityProcess (default; "process" names it too) or
+	// DurabilityFsync.
 	Durability Durability
 	// MaxKeySize in bytes. Default 512 (Workers KV's limit).
 	MaxKeySize int
@@ -115,6 +116,9 @@ func DefaultConfig() Config {
 
 func (c *Config) fill() {
 	d := DefaultConfig()
+	if c.Durability == "process" { // the configuration files' name for the default
+		c.Durability = DurabilityProcess
+	}
 	if c.MaxKeySize == 0 {
 		c.MaxKeySize = d.MaxKeySize
 	}

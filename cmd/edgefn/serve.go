@@ -59,6 +59,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagStr := map[string]*string{
 		"node-name":        fs.String("node-name", "", "this node's name (default: the host name)"),
 		"data":             fs.String("data", "", "data directory (default ./edgefn-data)"),
+		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
+		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"region":           fs.String("region", "", "region label shown in cluster members"),
 		"listen":           fs.String("listen", "", "public HTTP address (default :8080)"),
 		"admin":            fs.String("admin", "", "admin API address (default 127.0.0.1:9080)"),
@@ -70,8 +72,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"tls-key":          fs.String("tls-key", "", "key file for the public listener"),
 		"log-level":        fs.String("log-level", "", "debug, info, warn or error"),
 		"log-format":       fs.String("log-format", "", "json or text"),
-		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
-		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
 	}
 	insecure := fs.Bool("insecure", false, "run the cluster without encryption (tests on a private network only)")
 	token := fs.String("token", "", "an admin token (plain; hashed at start); default $EDGEFN_ADMIN_TOKEN")
@@ -147,11 +147,12 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err := os.MkdirAll(cfg.Node.Data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	durability := kv.DurabilityProcess
-	if cfg.KV.Durability == "fsync" {
-		durability = kv.DurabilityFsync
-	}
-	store, err := openStore(cfg.Node.Data, cfg.Node.Name, durability, log)
+	kcfg := kv.DefaultConfig()
+	kcfg.Dir = filepath.Join(cfg.Node.Data, "kv")
+	kcfg.NodeID = cfg.Node.Name
+	kcfg.Durability = kv.Durability(cfg.KV.Durability)
+	kcfg.Logger = log
+	store, err := kv.Open(kcfg)
 	if err != nil {
 		return err
 	}
@@ -198,8 +199,7 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return err
 	}
-	log.Info("edgefn node starting", "http", cfg.HTTP.Listen, "admin", ln.Addr().String(), "data", cfg.Node.Data,
-		"kv_durability", map[bool]string{true: "fsync", false: "process"}[durability == kv.DurabilityFsync])
+	log.Info("edgefn node starting", "http", cfg.HTTP.Listen, "admin", ln.Addr().String(), "data", cfg.Node.Data)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -217,21 +217,6 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	}
 	log.Info("edgefn node stopped")
 	return err
-}
-
-// openStore opens the KV store of a data directory (DIR/kv), as serve, dev
-// and `edgefn kv --data` all lay it out.
-func openStore(data, nodeID string, d kv.Durability, log *slog.Logger) (*kv.Store, error) {
-	kcfg := kv.DefaultConfig()
-	kcfg.Dir = filepath.Join(data, "kv")
-	kcfg.NodeID = nodeID
-	kcfg.Durability = d
-	kcfg.Logger = log
-	s, err := kv.Open(kcfg)
-	if err != nil && strings.Contains(err.Error(), "Another process is using this Badger database") {
-		return nil, fmt.Errorf("the data directory %s is in use by a running edgefn (a node or dev server); stop it, or use --server and --token against a node", data)
-	}
-	return s, err
 }
 
 type soloMembership string
