@@ -19,6 +19,7 @@ type readCache struct {
 	max     int // bytes
 	gen     uint64
 	writing bool
+	off     bool // a write bypassed the cache (see noteWrite)
 }
 
 // maxCachedValue bounds one cached entry: large values are read from the
@@ -69,7 +70,7 @@ func (c *readCache) fill(gen uint64, ns, key string, e *Entry) {
 	size := entrySize(k, own)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || c.writing {
+	if c.gen != gen || c.writing || c.off {
 		return
 	}
 	if old, ok := c.entries[k]; ok {
@@ -86,23 +87,9 @@ func (c *readCache) fill(gen uint64, ns, key string, e *Entry) {
 	c.bytes += size
 }
 
-// drop removes a key as a write transaction touches it, before the
-// commit: from then on a read goes to the store.
-func (c *readCache) drop(k string) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	if e, ok := c.entries[k]; ok {
-		c.bytes -= entrySize(k, e)
-		delete(c.entries, k)
-	}
-	c.mu.Unlock()
-}
-
 // begin and end bracket a write: no read that overlaps it fills the
-// cache, and end drops the keys it wrote once more (a read between drop
-// and end cannot have filled them: writing was set).
+// cache, and end drops the keys it wrote once more (a read between
+// noteWrite and end cannot have filled them: writing was set).
 func (c *readCache) begin() {
 	if c == nil {
 		return
@@ -155,12 +142,30 @@ func (s *Store) GetCached(ns, key string) (e *Entry, ok bool) {
 	return e, true
 }
 
-// noteWrite drops a key the write under way touches. s.wmu held.
+// noteWrite drops a key the write under way touches. s.wmu held. A write
+// must run through update: one that did not (a transaction opened on s.db
+// directly) could let a read cache a value it is replacing, so the cache
+// turns itself off rather than risk serving it.
 func (s *Store) noteWrite(ns, key string) {
-	if s.cache == nil {
+	c := s.cache
+	if c == nil {
 		return
 	}
 	k := cacheKey(ns, key)
-	s.cache.drop(k)
+	c.mu.Lock()
+	bracketed := c.writing
+	if e, ok := c.entries[k]; ok {
+		c.bytes -= entrySize(k, e)
+		delete(c.entries, k)
+	}
+	if !bracketed {
+		c.off = true
+		c.entries = map[string]*Entry{}
+		c.bytes = 0
+	}
+	c.mu.Unlock()
+	if !bracketed {
+		s.log.Error("kv: a write bypassed the read cache; the cache is off (a bug: every write transaction must use Store.update)")
+	}
 	s.dirty = append(s.dirty, k)
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 // The read cache never serves a value older than the store holds: after
@@ -145,5 +147,30 @@ func TestReadCacheBounded(t *testing.T) {
 	off.Get("ns", "k")
 	if _, ok := off.GetCached("ns", "k"); ok {
 		t.Fatal("a disabled cache served a read")
+	}
+}
+
+// A write transaction that bypasses Store.update turns the cache off
+// instead of leaving it able to serve what the write replaced.
+func TestReadCacheOffAfterABypassingWrite(t *testing.T) {
+	s, _ := openTest(t, "n1", nil)
+	s.Put("ns", "k", []byte("v"), PutOptions{})
+	s.Get("ns", "k")
+	s.wmu.Lock()
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return s.store(txn, &Record{Namespace: "ns", Key: "k", Value: []byte("w"), Version: Version{HLC: s.clock.Now(), Node: "n1"}}, nil, s.seq+1)
+	})
+	s.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.GetCached("ns", "k"); ok {
+		t.Fatal("the cache still answers after a bypassing write")
+	}
+	if e, err := s.Get("ns", "k"); err != nil || string(e.Value) != "w" {
+		t.Fatalf("get: %v %v", e, err)
+	}
+	if _, ok := s.GetCached("ns", "k"); ok {
+		t.Fatal("the cache filled again after it was turned off")
 	}
 }
