@@ -302,7 +302,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	cfg.Bindings = map[string]isolate.Binding{}
 	for _, b := range m.KV {
 		if n.cfg.KV == nil {
-			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store", b.Binding, b.Namespace)
+			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", b.Binding, b.Namespace)
 		}
 		cfg.Bindings[b.Binding] = isolate.KVBinding(n.cfg.KV.Namespace(b.Namespace))
 	}
@@ -311,7 +311,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	}
 	for _, q := range m.Queues.Producers {
 		if n.queues == nil {
-			return fmt.Errorf("queues: %s sends to %q but this node has no queue store", q.Binding, q.Queue)
+			return fmt.Errorf("queues: %s sends to %q but this node has no queue store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", q.Binding, q.Queue)
 		}
 		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, n.queues)
 	}

@@ -34,7 +34,8 @@ a build error is printed and the previous code keeps serving.
 
 The project runs as ` + "`edgefn serve`" + ` would run it: its KV namespaces, queues (with retries and
 dead-letter queues) and crons work, kept in a local data directory (--data, default .edgefn
-beside edgefn.toml; ` + "`edgefn kv ... --data DIR`" + ` reads it while dev is stopped). Crons fire on
+beside edgefn.toml, opened when the project uses them; ` + "`edgefn kv ... --data DIR`" + ` reads it
+while dev is stopped). Crons fire on
 their schedule, and by hand: GET /__scheduled?cron=SPEC. Secrets come from .dev.vars
 (KEY=value lines) beside edgefn.toml. Unlike serve, an uncaught exception's message and
 stack are shown in the 500 response.`,
@@ -81,22 +82,29 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitError
 	}
+	// The store is opened when the project uses it (or --data asks): a
+	// plain handler starts without Badger's start-up cost.
+	m := project.Manifest
+	useStore := *dataDir != "" || len(m.KV)+len(m.Queues.Producers)+len(m.Queues.Consumers)+len(m.Triggers.Crons) > 0
 	if *dataDir == "" {
 		*dataDir = filepath.Join(project.Dir, ".edgefn")
 	}
-	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-		fmt.Fprintf(stderr, "edgefn dev: data directory: %v\n", err)
-		return exitError
-	}
-	store, err := openStore(*dataDir, "dev", kv.DurabilityProcess, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
-		return exitError
-	}
-	defer store.Close()
-	kvs := edge.NewKVStore(store)
 	cfg := edge.DefaultConfig()
-	cfg.KV = kvs
+	var kvs *edge.KVStore
+	if useStore {
+		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+			fmt.Fprintf(stderr, "edgefn dev: data directory: %v\n", err)
+			return exitError
+		}
+		store, err := openStore(*dataDir, "dev", kv.DurabilityProcess, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
+			return exitError
+		}
+		defer store.Close()
+		kvs = edge.NewKVStore(store)
+		cfg.KV = kvs
+	}
 	cfg.Listen = *listen
 	cfg.Logger = log
 	cfg.ExposeErrors = true
@@ -111,15 +119,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitError
 	}
-	// The platform runs crons and queue consumers for what the node serves,
-	// as on a node; dev's project is not stored as a deployment.
-	platform := edge.NewPlatform(node, kvs)
-	platform.SetMembership(soloMembership("dev"))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); platform.Run(ctx) }()
+	if kvs != nil {
+		// The platform runs crons and queue consumers for what the node
+		// serves, as on a node; dev's project is not stored as a deployment.
+		platform := edge.NewPlatform(node, kvs)
+		platform.SetMembership(soloMembership("dev"))
+		wg.Add(1)
+		go func() { defer wg.Done(); platform.Run(ctx) }()
+	}
 	devErr := make(chan error, 1)
 	first := true
 	go func() {
