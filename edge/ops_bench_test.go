@@ -224,7 +224,7 @@ func TestIdleFunctions(t *testing.T) {
 		}
 	}
 	per := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(count) / 1024 }
-	t.Logf("%d functions of %d bytes of script each, deployed in %v (%.2f ms each)", count, len(archives[0]), deployAll.Round(time.Millisecond), float64(deployAll.Microseconds())/1000/float64(count))
+	t.Logf("%d functions of %d bytes of script each, deployed in %v (%.2f ms each)", count, len(mustRead(t, archives[0]).Script), deployAll.Round(time.Millisecond), float64(deployAll.Microseconds())/1000/float64(count))
 	t.Logf("idle, compiled, no runtime: RSS %.1f MiB -> %.1f MiB, %.0f KiB per function (live Go heap %.0f KiB per function)",
 		mib(rss0), mib(rss1), per(rss0, rss1), per(m0.HeapAlloc, m1.HeapAlloc))
 	t.Logf("first request to a cold function (new runtime): p50 %.3f ms, p99 %.3f ms; the same functions warm: p50 %.3f ms",
