@@ -169,8 +169,12 @@ type actorKey struct{}
 // authenticate compares the bearer token's hash with every known hash in
 // constant time; the actor is a short, non-secret id of the token.
 func (a *Admin) authenticate(r *http.Request) (string, bool) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") {
+		return "", false
+	}
+	tok := h[7:]
+	if tok == "" {
 		return "", false
 	}
 	sum := sha256.Sum256([]byte(tok))
