@@ -38,6 +38,9 @@ const kvScript = `var __edgefn_module = { default: { async fetch(req, env) {
       out.push((await env.CACHE.get("obj", "json")).n);
       out.push(new Uint8Array(await env.CACHE.get("bin", { type: "arrayBuffer" })).join("-"));
       out.push(String(await env.CACHE.get("missing")));
+      out.push(await new Response(await env.CACHE.get("greeting", { type: "stream" })).text());
+      out.push(String(await env.CACHE.get("missing", "json")) + String(await env.CACHE.get("missing", "stream")));
+      out.push(await env.CACHE.get("greeting").then(() => "cached get is a promise"));
       const m = await env.CACHE.getWithMetadata("greeting");
       out.push(m.value + "/" + m.metadata.lang);
       const bulk = await env.CACHE.get(["greeting", "missing"]);
@@ -83,7 +86,7 @@ const kvScript = `var __edgefn_module = { default: { async fetch(req, env) {
 
 func TestKVBindingOverHTTP(t *testing.T) {
 	store := testKV(t)
-	n, base := testNode(t, func(c *Config) { c.KV = store })
+	n, base := testNode(t, func(c *Config) { c.KV = store; c.ExposeErrors = true })
 	a := testArtifact("app", "")
 	a.Script = kvScript
 	a.Manifest.KV = []KVBinding{{Binding: "CACHE", Namespace: "cache"}}
@@ -94,7 +97,7 @@ func TestKVBindingOverHTTP(t *testing.T) {
 	if r := send(t, "GET", base+"/put", ""); r.body != "ok" {
 		t.Fatalf("put: %d %q", r.status, r.body)
 	}
-	want := "hello|1|1-2-3|null|hello/en|hello,null|list:0:0 list:1:1 list:2:2 complete=false|2 complete=true|null"
+	want := "hello|1|1-2-3|null|hello|nullnull|cached get is a promise|hello/en|hello,null|list:0:0 list:1:1 list:2:2 complete=false|2 complete=true|null"
 	if r := send(t, "GET", base+"/get", ""); r.body != want {
 		t.Fatalf("get:\n got %q\nwant %q", r.body, want)
 	}

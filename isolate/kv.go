@@ -183,6 +183,15 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 			return func() goja.Value { return in.vm.ToValue(in.vm.NewArrayBuffer(e.Value)) }, nil
 		})
 	})
+	// stream(u8) makes a ReadableStream of bytes for get(key, "stream"),
+	// installing the streams globals if the script has not used them yet.
+	_ = host.Set("stream", func(fc goja.FunctionCall) goja.Value {
+		st, err := in.streamHook("streamFromBytes")(goja.Undefined(), fc.Argument(0))
+		if err != nil {
+			panic(err)
+		}
+		return st
+	})
 	_ = host.Set("put", func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
 		value := bytesArg(fc.Argument(1))
