@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -96,6 +97,10 @@ type CompileError struct {
 
 func (e *CompileError) Error() string { return "syntax error: " + e.Message.String() }
 
+// probeCPUTime bounds the global scope of the scratch runtime Load runs:
+// Workers' start-up limit, eight times a request's default budget.
+const probeCPUTime = 400 * time.Millisecond
+
 // Load compiles a bundle and runs it once in a scratch runtime to find its
 // handler. It fails with a CompileError for code goja cannot parse, an error
 // wrapping ErrNoHandler when no accepted handler shape is exported, and the
@@ -126,7 +131,13 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 		return nil, compileError(name, err)
 	}
 	s := &Script{name: name, program: prg}
-	probe, err := newInstance(s, nil, &PoolConfig{Limits: DefaultLimits()}, slog.New(slog.DiscardHandler))
+	// The probe only learns the handler's shape; its global scope gets a
+	// start-up budget rather than a request's, so that a busy machine (CPU
+	// time is measured as the wall time of turns) does not refuse a good
+	// script. A runaway global scope is still stopped.
+	limits := DefaultLimits()
+	limits.CPUTime = probeCPUTime
+	probe, err := newInstance(s, nil, &PoolConfig{Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
