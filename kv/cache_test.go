@@ -174,3 +174,16 @@ func TestReadCacheOffAfterABypassingWrite(t *testing.T) {
 		t.Fatal("the cache filled again after it was turned off")
 	}
 }
+
+// What Get returns is the caller's to change: the cache keeps its copy.
+func TestReadCacheGetReturnsACopy(t *testing.T) {
+	s, _ := openTest(t, "n1", nil)
+	s.Put("ns", "k", []byte("value"), PutOptions{})
+	e, _ := s.Get("ns", "k") // fills
+	e.Value[0] = 'X'
+	e2, _ := s.Get("ns", "k") // from the cache
+	e2.Value[1] = 'Y'
+	if e3, _ := s.Get("ns", "k"); string(e3.Value) != "value" {
+		t.Fatalf("the cached value changed: %q", e3.Value)
+	}
+}

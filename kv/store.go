@@ -419,7 +419,9 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 		return nil, fmt.Errorf("kv: get %q: %w", truncate(key, 64), err)
 	}
 	if e, ok := s.GetCached(ns, key); ok {
-		return e, nil
+		// The caller owns what Get returns; the cached entry stays intact.
+		return &Entry{Value: append([]byte(nil), e.Value...), Metadata: append([]byte(nil), e.Metadata...),
+			Expiration: e.Expiration, Version: e.Version}, nil
 	}
 	gen := s.cache.snapshot()
 	var e *Entry
