@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,11 @@ type Config struct {
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// TrustedProxies are the addresses (as prefixes) of reverse proxies in
+	// front of the node: for a request from one of them, the client is
+	// taken from X-Forwarded-For (traffic splits stick to it). Default
+	// none: the peer's address is the client.
+	TrustedProxies []netip.Prefix
 	// TLSCert and TLSKey, when set, serve HTTPS.
 	TLSCert string
 	TLSKey  string

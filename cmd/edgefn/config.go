@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
@@ -26,6 +27,9 @@ type nodeConfig struct {
 		TLSKey     string `toml:"tls_key"`
 		MaxBodyMB  int    `toml:"max_body_mb"`
 		AccessLog  *bool  `toml:"access_log"`
+		// TrustedProxies are reverse proxies (addresses or CIDRs) whose
+		// X-Forwarded-For names the client.
+		TrustedProxies []string `toml:"trusted_proxies"`
 	} `toml:"http"`
 	Admin struct {
 		Listen  string   `toml:"listen"`
@@ -161,10 +165,30 @@ func (c *nodeConfig) validate() error {
 	case c.Cluster.Gossip != "" && c.Cluster.KeyFile == "" && !c.Cluster.Insecure:
 		return errors.New("cluster: a cluster key is required (cluster.key_file or --cluster-key-file; make one with `edgefn cluster keygen`), or pass --insecure to run without encryption")
 	}
+	if _, err := parsePrefixes(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
+	}
 	for _, h := range c.Admin.Tokens {
 		if len(strings.TrimPrefix(h, "sha256:")) != 64 {
 			return fmt.Errorf("admin.tokens: %q is not a SHA-256 hash (make one with `edgefn token hash`)", h)
 		}
 	}
 	return nil
+}
+
+// parsePrefixes reads addresses ("10.0.0.1") and CIDRs ("10.0.0.0/8").
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

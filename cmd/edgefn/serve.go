@@ -167,6 +167,7 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
 	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
 	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
+	ncfg.TrustedProxies, _ = parsePrefixes(cfg.HTTP.TrustedProxies) // checked by validate
 	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
 	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
 	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,10 +130,15 @@ func waitAdmin(t *testing.T, url string) {
 }
 
 func TestServeConfigErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "node.toml")
+	if err := os.WriteFile(bad, []byte("[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		text string
 	}{
+		{[]string{"serve", "--config", bad}, `http.trusted_proxies: "proxy.example" is neither an address nor a CIDR`},
 		{[]string{"serve", "--node-name", "Bad Name"}, "node.name"},
 		{[]string{"serve", "--gossip", "127.0.0.1:7946"}, "a cluster key is required"},
 		{[]string{"serve", "--tls-cert", "x.pem"}, "go together"},
