@@ -122,6 +122,9 @@ func (s *Store) update(fn func(txn *badger.Txn) error) error {
 	s.dirty = s.dirty[:0]
 	s.cache.begin()
 	err := s.db.Update(fn)
+	if s.afterCommit != nil {
+		s.afterCommit()
+	}
 	s.cache.end(s.dirty)
 	return err
 }

@@ -184,6 +184,8 @@ type Store struct {
 	cache  *readCache // nil when off
 	dirty  []string   // cache keys the write under way touched; s.wmu held
 
+	afterCommit func() // tests: runs between a write's commit and the cache's end of it
+
 	closeOnce sync.Once
 	closed    chan struct{}
 	wg        sync.WaitGroup
