@@ -108,6 +108,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 			kvFail(w, err)
 			return
 		}
+		a.audit(r, "kv.put", "namespace", ns, "key", key, "size", len(value))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	a.mux.HandleFunc("DELETE /v1/kv/{ns}/{key...}", func(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +120,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 			kvFail(w, err)
 			return
 		}
+		a.audit(r, "kv.delete", "namespace", ns, "key", r.PathValue("key"))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -90,6 +90,7 @@ type ManifestLimits struct {
 	WallMs     int `toml:"wall_ms" json:"wall_ms,omitempty"`
 	MemoryMB   int `toml:"memory_mb" json:"memory_mb,omitempty"`
 	BodyMB     int `toml:"body_mb" json:"body_mb,omitempty"`
+	ResponseMB int `toml:"response_mb" json:"response_mb,omitempty"`
 	MaxRuntime int `toml:"max_runtimes" json:"max_runtimes,omitempty"`
 	MinWarm    int `toml:"min_warm" json:"min_warm,omitempty"`
 }
@@ -277,6 +278,8 @@ func (m *Manifest) validate() error {
 		return bad("limits.memory_mb", "%d is outside 8-4096", l.MemoryMB)
 	case l.BodyMB < 0 || l.BodyMB > 1024:
 		return bad("limits.body_mb", "%d is outside 1-1024", l.BodyMB)
+	case l.ResponseMB < 0 || l.ResponseMB > 65536:
+		return bad("limits.response_mb", "%d is outside 1-65536", l.ResponseMB)
 	case l.MaxRuntime < 0 || l.MaxRuntime > 1024:
 		return bad("limits.max_runtimes", "%d is outside 1-1024", l.MaxRuntime)
 	case l.MinWarm < 0 || l.MinWarm > 64:

@@ -27,12 +27,12 @@ func installConsole(in *instance) error {
 	}
 	for _, l := range levels {
 		l := l
-		_ = console.Set(l.name, func(fc goja.FunctionCall) goja.Value {
+		_ = console.Set(l.name, in.native(l.name, 0, func(fc goja.FunctionCall) goja.Value {
 			in.consoleLog(l.level, l.name, formatArgs(vm, fc.Arguments))
 			return goja.Undefined()
-		})
+		}))
 	}
-	_ = console.Set("assert", func(fc goja.FunctionCall) goja.Value {
+	_ = console.Set("assert", in.native("assert", 0, func(fc goja.FunctionCall) goja.Value {
 		if fc.Argument(0).ToBoolean() {
 			return goja.Undefined()
 		}
@@ -42,7 +42,7 @@ func installConsole(in *instance) error {
 		}
 		in.consoleLog(slog.LevelError, "assert", msg)
 		return goja.Undefined()
-	})
+	}))
 	return vm.GlobalObject().DefineDataProperty("console", console, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 

@@ -126,7 +126,7 @@ func newInstance(s *Script, p *Pool, cfg *PoolConfig, log *slog.Logger) (*instan
 	in.wallTimer.Stop()
 	vm := in.vm
 	vm.SetMaxCallStackSize(in.limits.MaxStackDepth)
-	vm.SetFieldNameMapper(goja.TagFieldNameMapper("js", true))
+	vm.SetFieldNameMapper(opaqueGo{})
 	vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.kState = goja.NewSymbol("edgefn.state")
 	in.kCall = goja.NewSymbol("edgefn.call")
@@ -513,6 +513,9 @@ func (in *instance) endCall(c *call) {
 	in.cur = nil
 	if in.pool != nil {
 		in.pool.stats.cpuNanos.Add(int64(c.cpu))
+		if in.broken != nil {
+			in.pool.chargeOverrun(c.cpu, in.broken)
+		}
 	}
 	// Drop queued tasks of ended calls so they do not pin memory.
 	in.mu.Lock()

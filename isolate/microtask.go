@@ -23,5 +23,5 @@ func installQueueMicrotask(in *instance) error {
 		}
 		return goja.Undefined()
 	}
-	return vm.GlobalObject().DefineDataProperty("queueMicrotask", vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return vm.GlobalObject().DefineDataProperty("queueMicrotask", in.native("queueMicrotask", 1, fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }

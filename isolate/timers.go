@@ -83,7 +83,7 @@ func installTimers(in *instance) error {
 	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
 		"setTimeout": set(false), "setInterval": set(true), "clearTimeout": clear, "clearInterval": clear,
 	} {
-		if err := g.DefineDataProperty(name, vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		if err := g.DefineDataProperty(name, in.native(name, 1, fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 			return err
 		}
 	}

@@ -21,5 +21,9 @@ func installURL(in *instance) error {
 	}
 	in.intr.url = exports.Get("URL").(*goja.Object)
 	in.intr.urlSearchParams = exports.Get("URLSearchParams").(*goja.Object)
+	for _, ctor := range []*goja.Object{in.intr.url, in.intr.urlSearchParams} {
+		in.renameNatives(ctor)
+		in.renameNatives(ctor.Get("prototype").(*goja.Object))
+	}
 	return nil
 }

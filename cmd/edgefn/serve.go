@@ -159,19 +159,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	defer store.Close()
 	kvs := edge.NewKVStore(store)
 
-	ncfg := edge.DefaultConfig()
-	ncfg.Listen = cfg.HTTP.Listen
+	ncfg := edgeConfig(cfg)
 	ncfg.Logger = log
 	ncfg.KV = kvs
-	ncfg.BaseDomain = cfg.HTTP.BaseDomain
-	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
-	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
-	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
-	ncfg.TrustedProxies, _ = parsePrefixes(cfg.HTTP.TrustedProxies) // checked by validate
-	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
-	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
-	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
-	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
 	node, err := edge.NewNode(ncfg)
 	if err != nil {
 		return err
@@ -195,8 +185,12 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("admin listener %s: %w", cfg.Admin.Listen, err)
 	}
+	allowed := append([]string{cfg.Node.Name}, cfg.Admin.AllowedHosts...)
+	if host, err := os.Hostname(); err == nil {
+		allowed = append(allowed, host)
+	}
 	admin, err := edge.NewAdmin(edge.AdminConfig{Listener: ln, TokenHashes: hashes, Logger: log,
-		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey}, platform)
+		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey, AllowedHosts: allowed}, platform)
 	if err != nil {
 		return err
 	}
@@ -218,6 +212,37 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	}
 	log.Info("edgefn node stopped")
 	return err
+}
+
+// edgeConfig maps the HTTP and limits settings onto the node's config.
+func edgeConfig(cfg nodeConfig) edge.Config {
+	ncfg := edge.DefaultConfig()
+	ncfg.Listen = cfg.HTTP.Listen
+	ncfg.BaseDomain = cfg.HTTP.BaseDomain
+	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
+	ncfg.MaxConns = cfg.HTTP.MaxConns
+	ncfg.MaxConnsPerIP = cfg.HTTP.MaxConnsPerIP
+	if ncfg.MaxConnsPerIP == 0 {
+		ncfg.MaxConnsPerIP = -1 // the file's 0 means no limit
+	}
+	ncfg.MaxHeaderBytes = cfg.HTTP.MaxHeaderBytes
+	ncfg.MaxHeaderCount = cfg.HTTP.MaxHeaders
+	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
+	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
+	ncfg.Pool.OverrunShare = cfg.Limits.OverrunShare
+	if ncfg.Pool.OverrunShare == 0 {
+		ncfg.Pool.OverrunShare = -1 // the file's 0 means off
+	}
+	ncfg.Pool.OverrunBurst = time.Duration(cfg.Limits.OverrunBurstMs) * time.Millisecond
+	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
+	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
+	ncfg.TrustedProxies, _ = parsePrefixes(cfg.HTTP.TrustedProxies) // checked by validate
+	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
+	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
+	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
+	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
+	return ncfg
 }
 
 type soloMembership string
