@@ -63,7 +63,7 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 		}
 		accepted = append(accepted, r)
 	}
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
 		res.Applied, res.Stale = 0, 0
 		seq = s.seq
 		// Within a batch a key may appear several times: apply in order,
@@ -294,7 +294,7 @@ func (s *Store) sweep(drop func(r *Record, now int64) bool) (int, error) {
 			batch := victims[:n]
 			victims = victims[n:]
 			s.wmu.Lock()
-			err := s.db.Update(func(txn *badger.Txn) error {
+			err := s.update(func(txn *badger.Txn) error {
 				for _, r := range batch {
 					cur, _, err := current(txn, r.Namespace, r.Key)
 					if err != nil {
