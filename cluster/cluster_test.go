@@ -469,10 +469,10 @@ func TestGarbagePeer(t *testing.T) {
 	nodes := startCluster(t, 2, opts{})
 	addr := nodes[0].node.Addr()
 	for _, payload := range [][]byte{
-		{0xE7},                        // the replication magic, then nothing
-		{0xE7, 1, 2, 3},               // a truncated handshake
+		{0xE7},          // the replication magic, then nothing
+		{0xE7, 1, 2, 3}, // a truncated handshake
 		append([]byte{0xE7, 1}, bytes.Repeat([]byte{0xff}, 300)...), // garbage after the magic
-		bytes.Repeat([]byte("GET / HTTP/1.1\r\n"), 10),               // not even memberlist
+		bytes.Repeat([]byte("GET / HTTP/1.1\r\n"), 10),              // not even memberlist
 	} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

@@ -295,7 +295,7 @@ func (t *faultTransport) relayStreams() {
 }
 
 func (t *faultTransport) PacketCh() <-chan *memberlist.Packet { return t.packets }
-func (t *faultTransport) StreamCh() <-chan net.Conn            { return t.streams }
+func (t *faultTransport) StreamCh() <-chan net.Conn           { return t.streams }
 
 func (t *faultTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 	return t.WriteToAddress(b, memberlist.Address{Addr: addr})
