@@ -35,7 +35,7 @@ func (l *logBuf) has(s string) bool {
 }
 
 type tnode struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	ip     string
 	dir    string
@@ -60,7 +60,7 @@ type opts struct {
 
 // start runs a node named n<i> on 127.0.0.<10+i>, its store in dir (a new
 // temporary directory when empty).
-func start(t *testing.T, i int, o opts) (*tnode, error) {
+func start(t testing.TB, i int, o opts) (*tnode, error) {
 	t.Helper()
 	tn := &tnode{t: t, name: fmt.Sprintf("n%d", i), ip: fmt.Sprintf("127.0.0.%d", 10+i), dir: o.dir, logs: &logBuf{}}
 	if tn.dir == "" {

@@ -56,7 +56,8 @@ type Config struct {
 	// all members have it. Default 1m.
 	TombstoneMinAge time.Duration
 	// ReconnectInterval is how often the node tries to rejoin seeds and
-	// recently failed members it cannot see. Default 10s.
+	// recently failed members it cannot see: after a partition heals, this
+	// bounds how soon the two sides find each other. Default 2s.
 	ReconnectInterval time.Duration
 	// BatchBytes is the target size of a push or anti-entropy batch.
 	// Default 1 MiB.
@@ -91,7 +92,7 @@ func DefaultConfig() Config {
 		AntiEntropyInterval: 5 * time.Second,
 		TombstoneGrace:      72 * time.Hour,
 		TombstoneMinAge:     time.Minute,
-		ReconnectInterval:   10 * time.Second,
+		ReconnectInterval:   2 * time.Second,
 		BatchBytes:          1 << 20,
 		MaxFrame:            64 << 20,
 		MaxClockSkew:        30 * time.Second,

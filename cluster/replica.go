@@ -24,6 +24,8 @@ type Record struct {
 	// Tombstone marks a delete.
 	Tombstone bool
 	Data      []byte
+	// Seq is the record's local change number (set by BucketRecords).
+	Seq uint64
 }
 
 // newer reports whether r's version is newer than (HLC, node).

@@ -115,7 +115,7 @@ func (n *Node) handle(c *conn, peer string, msg []byte) error {
 		if n.isPullOnly() {
 			return reply(encodeError(errPullOnlyText))
 		}
-		return n.pullRecords(ns, buckets, func(recs []Record, last bool) error { return reply(encodeRecords(recs, last)) })
+		return n.pullRecords(peer, ns, buckets, func(recs []Record, last bool) error { return reply(encodeRecords(recs, last)) })
 	case msgSyncDone:
 		d := decoder{b: body}
 		seq := d.u64()
@@ -165,6 +165,26 @@ func (n *Node) summary() (summary, error) {
 	return s, nil
 }
 
+// withoutCollected drops the tombstones a peer has synced past: if it
+// lacks them now, it collected them, and sending them back would only have
+// them collected again (and the two stores differ in the meantime).
+func (n *Node) withoutCollected(peer string, recs []Record) []Record {
+	n.mu.Lock()
+	var synced uint64
+	if ps := n.state.Peers[peer]; ps != nil {
+		synced = ps.Synced
+	}
+	n.mu.Unlock()
+	out := recs[:0]
+	for _, r := range recs {
+		if r.Tombstone && r.Seq > 0 && r.Seq < synced {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // rootOf hashes a digest; false for an empty namespace.
 func rootOf(dg *Digest) ([16]byte, bool) {
 	if *dg == (Digest{}) {
@@ -179,13 +199,15 @@ func rootOf(dg *Digest) ([16]byte, bool) {
 	return out, true
 }
 
-// pullRecords sends the records of some buckets in batches.
-func (n *Node) pullRecords(ns string, buckets []int, emit func(recs []Record, last bool) error) error {
+// pullRecords sends the records of some buckets in batches, less the
+// tombstones the peer has collected.
+func (n *Node) pullRecords(peer, ns string, buckets []int, emit func(recs []Record, last bool) error) error {
 	sort.Ints(buckets)
 	recs, err := n.repl.BucketRecords(ns, buckets)
 	if err != nil {
 		return emit(nil, true)
 	}
+	recs = n.withoutCollected(peer, recs)
 	for {
 		size, k := 6, 0
 		for k < len(recs) && (k == 0 || size+4+len(recs[k].Data) <= n.cfg.BatchBytes) {

@@ -146,6 +146,7 @@ func (n *Node) syncBuckets(r remote, peer, ns string, buckets []int, pullOnly bo
 	if err != nil {
 		return false, err
 	}
+	local = n.withoutCollected(peer, local)
 	var push, forget []Record
 	for i := range local {
 		rec := &local[i]

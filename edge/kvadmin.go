@@ -76,6 +76,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if e.Expiration != 0 {
 			w.Header().Set("X-Edgefn-Expiration", strconv.FormatInt(e.Expiration, 10))
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(e.Version))
 		w.Header().Set("Content-Type", "application/octet-stream")
 		_, _ = w.Write(e.Value)
 	})
@@ -106,10 +107,12 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if m := r.Header.Get("X-Edgefn-Metadata"); m != "" {
 			o.Metadata = []byte(m)
 		}
-		if _, err := raw.Put(ns, key, value, o); err != nil {
+		v, err := raw.Put(ns, key, value, o)
+		if err != nil {
 			kvFail(w, err)
 			return
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(v))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	a.mux.HandleFunc("DELETE /v1/kv/{ns}/{key...}", func(w http.ResponseWriter, r *http.Request) {
@@ -117,10 +120,17 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if !nsOK(w, ns) {
 			return
 		}
-		if _, err := raw.Delete(ns, r.PathValue("key")); err != nil {
+		v, err := raw.Delete(ns, r.PathValue("key"))
+		if err != nil {
 			kvFail(w, err)
 			return
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(v))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// versionHeader renders a record's version for X-Edgefn-Version: its HLC
+// timestamp (decimal) and the node that wrote it, "HLC/NODE". Versions
+// order writes as replication does (HLC, then node name).
+func versionHeader(v kv.Version) string { return strconv.FormatUint(uint64(v.HLC), 10) + "/" + v.Node }

@@ -19,7 +19,7 @@ func toCluster(r *kv.Record) (cluster.Record, error) {
 		return cluster.Record{}, err
 	}
 	return cluster.Record{Namespace: r.Namespace, Key: r.Key, HLC: uint64(r.Version.HLC), Node: r.Version.Node,
-		Tombstone: r.Tombstone, Data: data}, nil
+		Tombstone: r.Tombstone, Data: data, Seq: r.Seq}, nil
 }
 
 func toClusterAll(recs []kv.Record) ([]cluster.Record, error) {

@@ -214,8 +214,9 @@ func (s *Store) BucketsRecords(ns string, buckets []int) ([]Record, error) {
 		}
 	}
 	var out []Record
-	err := s.scan(ns, func(r *Record, _ uint64) error {
+	err := s.scan(ns, func(r *Record, seq uint64) error {
 		if want[bucketOf(r.Key)] {
+			r.Seq = seq
 			out = append(out, *r)
 		}
 		return nil

@@ -154,6 +154,10 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if cfg.testClock != 0 {
 		kcfg.Now = func() time.Time { return time.Now().Add(cfg.testClock) }
 	}
+	if cfg.testFaults {
+		// The fault harness checks expiry within a run.
+		kcfg.MinTTL, kcfg.ExpireEvery = time.Second, 2*time.Second
+	}
 	store, err := kv.Open(kcfg)
 	if err != nil {
 		return err
