@@ -2,6 +2,7 @@ package edge
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"net/http"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/edgefn/edgefn/cluster"
+	"github.com/edgefn/edgefn/kv"
 )
 
 // ClusterView is what the admin API shows of the cluster (a *cluster.Node).
@@ -64,6 +66,9 @@ func (a *Admin) clusterRoutes() {
 			a.fail(w, err)
 			return
 		}
+		if r.URL.Query().Get("live") == "1" {
+			b = liveRecords(b)
+		}
 		sum := sha256.Sum256(b)
 		info.SHA256, info.Bytes = hex.EncodeToString(sum[:]), len(b)
 		writeJSON(w, http.StatusOK, info)
@@ -93,6 +98,24 @@ func (a *Admin) clusterRoutes() {
 		a.log.Warn("fault layer changed", "rules", rules, "partition", req.Partition)
 		writeJSON(w, http.StatusOK, map[string]any{"rules": f.Rules(), "partition": f.Partitioned()})
 	})
+}
+
+// liveRecords keeps the records of a dump that are not tombstones: two
+// nodes can agree on every live record while one has collected a
+// tombstone the other still holds.
+func liveRecords(dump []byte) []byte {
+	out := make([]byte, 0, len(dump))
+	for len(dump) >= 4 {
+		n := int(binary.BigEndian.Uint32(dump))
+		if n > len(dump)-4 {
+			break
+		}
+		if rec, err := kv.UnmarshalRecord(dump[4 : 4+n]); err == nil && !rec.Tombstone {
+			out = append(out, dump[:4+n]...)
+		}
+		dump = dump[4+n:]
+	}
+	return out
 }
 
 // ClusterCollector exports the cluster's members and replication lag as

@@ -130,7 +130,7 @@ func newChaosCluster(t *testing.T, run int) *chaosCluster {
 		t.Fatal("keygen failed")
 	}
 	c.conf = filepath.Join(dir, "edgefn.toml")
-	os.WriteFile(c.conf, []byte("[cluster]\nprofile = \"local\"\nanti_entropy_ms = 1000\n"), 0o600)
+	os.WriteFile(c.conf, []byte("[cluster]\nprofile = \"lan\"\nanti_entropy_ms = 1000\n"), 0o600)
 	for i := 1; i <= chaosNodes; i++ {
 		ip := fmt.Sprintf("127.0.0.%d", 60+i)
 		n := &chaosNode{i: i, name: fmt.Sprintf("n%d", i), ip: ip, http: freeAddrOn(t, ip), admin: freeAddrOn(t, ip),
@@ -176,7 +176,11 @@ var builtBin string
 func chaosBinary(t *testing.T) string {
 	buildOnce.Do(func() {
 		builtBin = filepath.Join(os.TempDir(), fmt.Sprintf("edgefn-chaos-%d", os.Getpid()))
-		out, err := exec.Command("go", "build", "-race", "-o", builtBin, ".").CombinedOutput()
+		args := []string{"build", "-o", builtBin}
+		if os.Getenv("CHAOS_RACE") == "1" {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("build: %v\n%s", err, out)
 		}
@@ -372,8 +376,12 @@ func ackedAt(ops []*op, v ver) bool {
 
 // converge waits until every node's store hashes the same (after expiring
 // what is due), and returns how long it took.
-func (c *chaosCluster) converge(limit time.Duration) (time.Duration, bool) {
+func (c *chaosCluster) converge(limit time.Duration, live bool) (time.Duration, bool) {
 	start := time.Now()
+	path := "/v1/cluster/dump?expire=1"
+	if live {
+		path += "&live=1"
+	}
 	for time.Since(start) < limit {
 		hashes := map[string]bool{}
 		ok := true
@@ -381,7 +389,7 @@ func (c *chaosCluster) converge(limit time.Duration) (time.Duration, bool) {
 			var d struct {
 				SHA256 string `json:"sha256"`
 			}
-			if code, _, err := c.call(n, "GET", "/v1/cluster/dump?expire=1", nil, &d); err != nil || code != 200 {
+			if code, _, err := c.call(n, "GET", path, nil, &d); err != nil || code != 200 {
 				ok = false
 				break
 			}
@@ -390,7 +398,7 @@ func (c *chaosCluster) converge(limit time.Duration) (time.Duration, bool) {
 		if ok && len(hashes) == 1 {
 			return time.Since(start), true
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 	return time.Since(start), false
 }
@@ -401,7 +409,7 @@ func TestChaos(t *testing.T) {
 		runs, _ = strconv.Atoi(s)
 	}
 	var totalLost, totalRes, diverged int
-	var maxConv time.Duration
+	var maxConv, maxLive time.Duration
 	for r := 1; r <= runs; r++ {
 		t.Run(fmt.Sprintf("run%d", r), func(t *testing.T) {
 			c := newChaosCluster(t, r)
@@ -455,7 +463,16 @@ func TestChaos(t *testing.T) {
 			for _, n := range c.nodes {
 				c.faults(n, map[string]any{})
 			}
-			conv, ok := c.converge(2 * time.Minute)
+			// Live data first (what a reader sees), then everything, tombstones
+			// included: a tombstone waits for every member to sync past it, then
+			// for TombstoneMinAge, before it goes.
+			liveConv, ok := c.converge(2*time.Minute, true)
+			if !ok {
+				diverged++
+				t.Errorf("run %d: live data did not converge", r)
+			}
+			conv, ok := c.converge(2*time.Minute, false)
+			conv += liveConv
 			if !ok {
 				diverged++
 				t.Errorf("run %d: the nodes did not converge", r)
@@ -463,7 +480,7 @@ func TestChaos(t *testing.T) {
 			maxConv = max(maxConv, conv)
 			// Expired keys: gone on every node.
 			time.Sleep(2500 * time.Millisecond)
-			if _, ok := c.converge(time.Minute); !ok {
+			if _, ok := c.converge(time.Minute, false); !ok {
 				diverged++
 			}
 			for _, n := range c.nodes {
@@ -484,10 +501,13 @@ func TestChaos(t *testing.T) {
 					acked++
 				}
 			}
-			t.Logf("run %d: %d writes (%d acknowledged), lost %d, resurrected %d, converged in %.2fs", r, len(ops), acked, lost, res, conv.Seconds())
+			t.Logf("run %d: %d writes (%d acknowledged), lost %d, resurrected %d, live data identical after %.2fs, everything (tombstones too) after %.2fs",
+				r, len(ops), acked, lost, res, liveConv.Seconds(), conv.Seconds())
+			maxLive = max(maxLive, liveConv)
 			totalLost += lost
 			totalRes += res
 		})
 	}
+	t.Logf("max time to identical live data: %.1f s", maxLive.Seconds())
 	fmt.Printf("runs: %d, lost: %d, resurrected: %d, diverged: %d, max convergence: %.1f s\n", runs, totalLost, totalRes, diverged, maxConv.Seconds())
 }

@@ -15,7 +15,9 @@ import (
 )
 
 // freeAddrOn finds a free port on a loopback address.
-func freeAddrOn(t *testing.T, ip string) string {
+func freeAddrOn(t *testing.T, ip string) string { return freeAddrOnTB(t, ip) }
+
+func freeAddrOnTB(t testing.TB, ip string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", ip+":0")
 	if err != nil {
