@@ -56,6 +56,9 @@ type opts struct {
 	join     []string
 	dir      string
 	noFaults bool
+	// production keeps the default intervals (anti-entropy every 5 s,
+	// tombstones at least a minute old) instead of the tests' short ones.
+	production bool
 }
 
 // start runs a node named n<i> on 127.0.0.<10+i>, its store in dir (a new
@@ -98,6 +101,10 @@ func start(t testing.TB, i int, o opts) (*tnode, error) {
 	}
 	if o.minAge > 0 {
 		cfg.TombstoneMinAge = o.minAge
+	}
+	if o.production {
+		d := cluster.DefaultConfig()
+		cfg.AntiEntropyInterval, cfg.TombstoneMinAge, cfg.ReconnectInterval = d.AntiEntropyInterval, d.TombstoneMinAge, d.ReconnectInterval
 	}
 	cfg.Join = o.join
 	cfg.Now = now

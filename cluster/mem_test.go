@@ -132,10 +132,11 @@ func (m *memReplica) BucketRecords(ns string, buckets []int) ([]Record, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
 }
-func (m *memReplica) Forget(recs []Record) (int, error)                         { return 0, nil }
-func (m *memReplica) CollectSyncedTombstones(below, before uint64) (int, error) { return 0, nil }
-func (m *memReplica) CollectTombstones(before uint64) (int, error)              { return 0, nil }
-func (m *memReplica) Horizon() uint64                                           { return 0 }
+func (m *memReplica) Forget(recs []Record) (int, error) { return 0, nil }
+func (m *memReplica) CollectSyncedTombstones(below, before, expired uint64) (int, error) {
+	return 0, nil
+}
+func (m *memReplica) Horizon() uint64 { return 0 }
 
 func (m *memReplica) dump() []byte {
 	m.mu.Lock()

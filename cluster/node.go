@@ -27,6 +27,7 @@ type Node struct {
 	log   *slog.Logger
 	keys  keys
 	repl  Replica
+	feed  *feed
 	ml    *memberlist.Memberlist
 	addr  string // advertised gossip address
 	start time.Time
@@ -43,7 +44,7 @@ type Node struct {
 	caughtUp  bool      // completed a session since start
 	joining   bool
 	collision error
-	inbound   map[*conn]struct{}
+	inbound   map[*conn]struct{}   // open replication connections (served and sessions), closed by Close
 	leaving   map[string]time.Time // members that said they are leaving
 	closed    bool
 
@@ -112,6 +113,7 @@ func Join(cfg Config) (*Node, error) {
 		members: map[string]*memberInfo{}, pushers: map[string]*pusher{}, inbound: map[*conn]struct{}{}, leaving: map[string]time.Time{},
 		sched: newScheduler(cfg.AntiEntropyInterval, uint64(cfg.Now().UnixNano())), wake: make(chan struct{}, 1)}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.feed = newFeed(n)
 	if err := n.loadState(); err != nil {
 		return nil, err
 	}
@@ -184,7 +186,8 @@ func Join(cfg Config) (*Node, error) {
 		}
 	}
 	n.saveState(true)
-	n.wg.Add(3)
+	n.wg.Add(4)
+	go n.feed.run()
 	go n.syncLoop()
 	go n.maintainLoop()
 	go n.reconnectLoop()

@@ -28,6 +28,7 @@ type pusher struct {
 	pendingSince time.Time // own writes sent but not acknowledged, since
 	downSince    time.Time
 	held         []Record // a batch held back by the reorder fault
+	conn         *conn
 }
 
 // gapLimit is how long a peer may be unreachable before its backlog is
@@ -35,7 +36,7 @@ type pusher struct {
 const gapLimit = 10 * time.Second
 
 func newPusher(n *Node, peer, addr string) *pusher {
-	return &pusher{n: n, peer: peer, addr: addr, quit: make(chan struct{}), cursor: n.repl.Seq() + 1}
+	return &pusher{n: n, peer: peer, addr: addr, quit: make(chan struct{}), cursor: n.feed.head()}
 }
 
 // start runs the pusher (n.mu held: n.wg counts it).
@@ -44,7 +45,33 @@ func (p *pusher) start() {
 	go p.run()
 }
 
-func (p *pusher) stop() { p.once.Do(func() { close(p.quit) }) }
+// stop ends the pusher, cutting off a send in progress.
+func (p *pusher) stop() {
+	p.once.Do(func() {
+		close(p.quit)
+		p.mu.Lock()
+		if p.conn != nil {
+			p.conn.Close()
+		}
+		p.mu.Unlock()
+	})
+}
+
+// setConn records the connection in use, so that stop can close it.
+func (p *pusher) setConn(c *conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.quit:
+		if c != nil {
+			c.Close()
+		}
+		return false
+	default:
+	}
+	p.conn = c
+	return true
+}
 
 func (p *pusher) lag(now time.Time) time.Duration {
 	p.mu.Lock()
@@ -81,9 +108,9 @@ func (p *pusher) run() {
 			c.Close()
 		}
 	}()
+	defer p.setConn(nil)
 	backoff := 50 * time.Millisecond
 	for {
-		wait := p.n.repl.Notify()
 		if p.n.isPullOnly() {
 			// Nothing leaves a node resyncing pull-only.
 			if !p.sleep(100 * time.Millisecond) {
@@ -93,30 +120,21 @@ func (p *pusher) run() {
 		}
 		p.mu.Lock()
 		from := p.cursor
-		p.mu.Unlock()
-		recs, next, err := p.n.repl.Changes(from, 512)
-		if err != nil {
-			if !p.sleep(time.Second) {
-				return
-			}
-			continue
-		}
-		own := recs[:0]
-		for _, r := range recs {
-			if r.Node == p.n.cfg.Name {
-				own = append(own, r)
-			}
-		}
-		p.mu.Lock()
 		holding := p.held != nil
 		p.mu.Unlock()
+		own, next, ok, moved := p.n.feed.since(from, p.n.cfg.BatchBytes)
+		if !ok {
+			// Too far behind for the feed's memory: anti-entropy repairs it.
+			p.mu.Lock()
+			p.cursor = next
+			p.mu.Unlock()
+			p.n.urgent(p.peer)
+			continue
+		}
 		if len(own) == 0 && !holding {
 			p.advance(next)
-			if next > from {
-				continue
-			}
 			select {
-			case <-wait:
+			case <-moved:
 			case <-time.After(time.Second):
 			case <-p.quit:
 				return
@@ -130,8 +148,11 @@ func (p *pusher) run() {
 			p.pendingSince = p.n.cfg.Now()
 		}
 		p.mu.Unlock()
+		var err error
 		if c == nil {
-			c, err = p.n.dial(p.addr, p.peer)
+			if c, err = p.n.dial(p.addr, p.peer); err == nil && !p.setConn(c) {
+				return
+			}
 		}
 		if err == nil {
 			err = p.send(c, own)
@@ -163,7 +184,7 @@ func (p *pusher) advance(next uint64) {
 	if next > p.cursor {
 		p.cursor = next
 	}
-	if p.cursor > p.n.repl.Seq() && p.held == nil {
+	if p.cursor >= p.n.feed.head() && p.held == nil {
 		p.pendingSince = time.Time{}
 	}
 }
@@ -178,7 +199,7 @@ func (p *pusher) failed(err error) {
 	}
 	long := now.Sub(p.downSince) > gapLimit
 	if long {
-		p.cursor = p.n.repl.Seq() + 1
+		p.cursor = p.n.feed.head()
 		p.held = nil
 		p.downSince = now
 	}

@@ -24,7 +24,8 @@ type Record struct {
 	// Tombstone marks a delete.
 	Tombstone bool
 	Data      []byte
-	// Seq is the record's local change number (set by BucketRecords).
+	// Seq is the record's local change number (set by Changes and
+	// BucketRecords).
 	Seq uint64
 }
 
@@ -72,11 +73,10 @@ type Replica interface {
 	BucketOf(key string) int
 	// Forget removes exactly these versions, where still held.
 	Forget(recs []Record) (int, error)
-	// CollectSyncedTombstones removes tombstones taken in before change
-	// number belowSeq and older than before (an HLC).
-	CollectSyncedTombstones(belowSeq, before uint64) (int, error)
-	// CollectTombstones removes tombstones older than before (an HLC).
-	CollectTombstones(before uint64) (int, error)
+	// CollectSyncedTombstones removes, in one pass, tombstones taken in
+	// before change number belowSeq and older than before, and tombstones
+	// older than expired, whatever their change number (HLCs).
+	CollectSyncedTombstones(belowSeq, before, expired uint64) (int, error)
 	// Horizon bounds the tombstones collected so far: all were older.
 	Horizon() uint64
 }

@@ -341,8 +341,22 @@ func (n *Node) syncPeer(peer string) bool {
 	if err != nil {
 		return false
 	}
+	// Close cuts the session off (as it does inbound connections).
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		c.Close()
+		return false
+	}
+	n.inbound[c] = struct{}{}
+	n.mu.Unlock()
 	r := &netRemote{n: n, c: c, peer: peer}
-	defer r.close()
+	defer func() {
+		n.mu.Lock()
+		delete(n.inbound, c)
+		n.mu.Unlock()
+		r.close()
+	}()
 	start := time.Now()
 	st, err := n.syncWith(r, peer)
 	n.mu.Lock()

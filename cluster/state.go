@@ -175,18 +175,15 @@ func (n *Node) collectTombstones() {
 		return
 	}
 	n.mu.Unlock()
-	a, err := n.repl.CollectSyncedTombstones(safe, hlcAt(now.Add(-n.cfg.TombstoneMinAge)))
+	// One pass for both rules: below the synced change number and past the
+	// minimum age, or past the grace period whatever the peers did.
+	k, err := n.repl.CollectSyncedTombstones(safe, hlcAt(now.Add(-n.cfg.TombstoneMinAge)), hlcAt(now.Add(-n.cfg.TombstoneGrace)))
 	if err != nil {
 		n.log.Error("collecting tombstones failed", "error", err)
 		return
 	}
-	b, err := n.repl.CollectTombstones(hlcAt(now.Add(-n.cfg.TombstoneGrace)))
-	if err != nil {
-		n.log.Error("collecting tombstones failed", "error", err)
-		return
-	}
-	if a+b > 0 {
-		n.log.Debug("tombstones collected", "synced", a, "pastGrace", b)
+	if k > 0 {
+		n.log.Debug("tombstones collected", "count", k)
 	}
 	n.saveState(false)
 }
@@ -194,8 +191,9 @@ func (n *Node) collectTombstones() {
 // maintainLoop collects tombstones now and then.
 func (n *Node) maintainLoop() {
 	defer n.wg.Done()
-	every := min(n.cfg.TombstoneMinAge, n.cfg.AntiEntropyInterval*2)
-	every = max(every, 100*time.Millisecond)
+	// Collection scans the store: not more often than every two
+	// anti-entropy rounds (sessions are what make tombstones collectable).
+	every := max(n.cfg.TombstoneMinAge/4, n.cfg.AntiEntropyInterval*2, 100*time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

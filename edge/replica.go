@@ -92,10 +92,6 @@ func (r replica) Forget(recs []cluster.Record) (int, error) {
 	return r.s.Forget(in)
 }
 
-func (r replica) CollectSyncedTombstones(belowSeq, before uint64) (int, error) {
-	return r.s.CollectSyncedTombstones(belowSeq, kv.HLC(before))
-}
-
-func (r replica) CollectTombstones(before uint64) (int, error) {
-	return r.s.CollectTombstones(kv.HLC(before))
+func (r replica) CollectSyncedTombstones(belowSeq, before, expired uint64) (int, error) {
+	return r.s.CollectSyncedTombstones(belowSeq, kv.HLC(before), kv.HLC(expired))
 }

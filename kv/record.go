@@ -50,7 +50,7 @@ type Record struct {
 	Version    Version
 	Tombstone  bool
 	// Seq is the record's local change number in the store it was read
-	// from (set by BucketsRecords; 0 otherwise). It is not replicated and
+	// from (set by Changes and BucketsRecords; 0 otherwise). It is not replicated and
 	// Apply ignores it.
 	Seq uint64
 }

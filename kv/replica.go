@@ -161,6 +161,7 @@ func (s *Store) Changes(from uint64, max int) ([]Record, uint64, error) {
 			if r == nil || rseq != seq {
 				continue // superseded by a later change, or removed
 			}
+			r.Seq = seq
 			out = append(out, *r)
 		}
 		return nil
@@ -284,12 +285,14 @@ func (s *Store) CollectTombstones(before HLC) (int, error) {
 	return s.sweep(func(r *Record, _ uint64, _ int64) bool { return r.Tombstone && r.Version.HLC < before }, true)
 }
 
-// CollectSyncedTombstones removes tombstones this store took in before
-// local change number belowSeq and older than before: the cluster calls it
-// with the lowest change number every member has synced past.
-func (s *Store) CollectSyncedTombstones(belowSeq uint64, before HLC) (int, error) {
+// CollectSyncedTombstones removes, in one pass, the tombstones this store
+// took in before local change number belowSeq and older than before (the
+// cluster calls it with the lowest change number every member has synced
+// past), and those older than expired whatever their change number (the
+// grace period).
+func (s *Store) CollectSyncedTombstones(belowSeq uint64, before, expired HLC) (int, error) {
 	return s.sweep(func(r *Record, seq uint64, _ int64) bool {
-		return r.Tombstone && seq < belowSeq && r.Version.HLC < before
+		return r.Tombstone && (seq < belowSeq && r.Version.HLC < before || r.Version.HLC < expired)
 	}, true)
 }
 

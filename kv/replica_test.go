@@ -340,7 +340,7 @@ func TestSyncedTombstonesForgetAndFeedIndex(t *testing.T) {
 	if len(recs) != 3 {
 		t.Fatalf("feed after rewrites: %d records", len(recs))
 	}
-	n, err := s.CollectSyncedTombstones(synced, s.Clock()+1)
+	n, err := s.CollectSyncedTombstones(synced, s.Clock()+1, 0)
 	if err != nil || n != 1 {
 		t.Fatalf("collected %d %v", n, err)
 	}
