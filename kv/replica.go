@@ -24,6 +24,9 @@ import (
 // version (on every node alike, since expirations are absolute): it goes on
 // superseding older writes until tombstone collection removes it.
 
+// applyChunk is how many records Apply commits per transaction.
+const applyChunk = 256
+
 // ApplyResult says what an Apply did.
 type ApplyResult struct {
 	Applied  int // records that changed the store
@@ -64,44 +67,56 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 		}
 		accepted = append(accepted, r)
 	}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		res.Applied, res.Stale = 0, 0
-		seq = s.seq
-		// Within a batch a key may appear several times: apply in order,
-		// reading our own writes.
-		for _, r := range accepted {
-			old, oldSeq, err := current(txn, r.Namespace, r.Key)
-			if err != nil {
-				return err
-			}
-			if r.expired(now) {
-				// An expired record still supersedes what is older: it is
-				// kept as a tombstone of its version, so an older value
-				// held by a node that was away cannot come back.
-				t := tombstoneOf(r)
-				r = &t
-			}
-			if old != nil && !old.Version.Less(r.Version) {
-				if old.Version == r.Version && r.Tombstone && !old.Tombstone && old.expired(now) {
-					// The same write, expired here too: take the tombstone now
-					// rather than differ until the next expiry sweep.
-				} else {
-					res.Stale++
-					continue
+	// A batch commits in chunks: Badger bounds a transaction's size, and
+	// every record stands alone (validated above; last writer wins).
+	for len(accepted) > 0 {
+		chunk := accepted[:min(len(accepted), applyChunk)]
+		accepted = accepted[len(chunk):]
+		applied, stale := res.Applied, res.Stale
+		err := s.db.Update(func(txn *badger.Txn) error {
+			res.Applied, res.Stale = applied, stale
+			seq = s.seq
+			// Within a batch a key may appear several times: apply in
+			// order, reading our own writes.
+			for _, r := range chunk {
+				old, oldSeq, err := current(txn, r.Namespace, r.Key)
+				if err != nil {
+					return err
 				}
+				if r.expired(now) {
+					// An expired record still supersedes what is older: it is
+					// kept as a tombstone of its version, so an older value
+					// held by a node that was away cannot come back.
+					t := tombstoneOf(r)
+					r = &t
+				}
+				if old != nil && !old.Version.Less(r.Version) {
+					if old.Version == r.Version && r.Tombstone && !old.Tombstone && old.expired(now) {
+						// The same write, expired here too: take the tombstone
+						// now rather than differ until the next expiry sweep.
+					} else {
+						res.Stale++
+						continue
+					}
+				}
+				seq++
+				if err := s.store(txn, r, old, oldSeq, seq); err != nil {
+					return err
+				}
+				res.Applied++
 			}
-			seq++
-			if err := s.store(txn, r, old, oldSeq, seq); err != nil {
-				return err
+			return s.saveMeta(txn, seq)
+		})
+		if err != nil {
+			// Earlier chunks stay committed: say so, and wake the watchers.
+			res.Applied, res.Stale = applied, stale
+			if applied > 0 {
+				s.signal()
 			}
-			res.Applied++
+			return res, fmt.Errorf("kv: apply: %w", err)
 		}
-		return s.saveMeta(txn, seq)
-	})
-	if err != nil {
-		return res, fmt.Errorf("kv: apply: %w", err)
+		s.seq = seq
 	}
-	s.seq = seq
 	if res.Applied > 0 {
 		s.signal()
 	}

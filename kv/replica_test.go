@@ -371,3 +371,21 @@ func TestSyncedTombstonesForgetAndFeedIndex(t *testing.T) {
 		t.Fatal("the unsynced tombstone went")
 	}
 }
+
+// A large batch (a whole namespace pulled by anti-entropy) applies, though
+// Badger bounds one transaction's size.
+func TestApplyLargeBatch(t *testing.T) {
+	a, _ := openTest(t, "n1", nil)
+	b, _ := openTest(t, "n2", nil)
+	for i := 0; i < 3000; i++ {
+		a.Put("ns", fmt.Sprintf("k%05d", i), make([]byte, 200), PutOptions{})
+	}
+	recs, _, _ := a.Changes(0, 5000)
+	res, err := b.Apply(recs)
+	if err != nil || res.Applied != 3000 {
+		t.Fatalf("apply of 3000 records: %+v %v", res, err)
+	}
+	if must(a.Dump()) == nil || !bytes.Equal(must(a.Dump()), must(b.Dump())) {
+		t.Fatal("the stores differ after a large batch")
+	}
+}
