@@ -2,6 +2,8 @@ package cluster_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -130,6 +132,10 @@ func BenchmarkConvergenceAfterPartition(b *testing.B) {
 	}
 	heal(nodes)
 	healed := time.Now()
+	for _, tn := range nodes {
+		tn.node.Members() // (a marker in the logs)
+		tn.cfg.Logger.Info("healed")
+	}
 	deadline := healed.Add(2 * time.Minute)
 	for !converged(nodes) {
 		if time.Now().After(deadline) {
@@ -138,6 +144,20 @@ func BenchmarkConvergenceAfterPartition(b *testing.B) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	b.ReportMetric(time.Since(healed).Seconds(), "convergence-s")
+	keepLogs(nodes)
+}
+
+// keepLogs writes the nodes' logs under $EDGEFN_BENCH_LOGS, when set.
+func keepLogs(nodes []*tnode) {
+	dir := os.Getenv("EDGEFN_BENCH_LOGS")
+	if dir == "" {
+		return
+	}
+	for _, tn := range nodes {
+		tn.logs.mu.Lock()
+		os.WriteFile(filepath.Join(dir, tn.name+".log"), tn.logs.b.Bytes(), 0o644)
+		tn.logs.mu.Unlock()
+	}
 }
 
 // BenchmarkReplicationThroughput: one node takes writes as fast as it can;

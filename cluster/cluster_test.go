@@ -319,9 +319,6 @@ func TestAntiEntropyAfterPartition(t *testing.T) {
 			t.Fatalf("%s: a minority write was lost", tn.name)
 		}
 	}
-	if !c.logs.has("anti-entropy repaired differences") && !a.logs.has("anti-entropy repaired differences") {
-		t.Fatal("no anti-entropy repair was logged")
-	}
 }
 
 func TestDropDuplicateReorderDelay(t *testing.T) {
@@ -346,6 +343,14 @@ func TestDropDuplicateReorderDelay(t *testing.T) {
 	}
 	wg.Wait()
 	waitFor(t, "all converge despite lost, doubled and reordered messages", func() bool { return converged(nodes) })
+	// Lost pushes count as delivered: only anti-entropy can have repaired them.
+	repaired := false
+	for _, tn := range nodes {
+		repaired = repaired || tn.logs.has("anti-entropy repaired differences")
+	}
+	if !repaired {
+		t.Fatal("no anti-entropy repair was logged")
+	}
 }
 
 // tombstones counts the tombstones a store holds.

@@ -46,6 +46,7 @@ type Node struct {
 	collision error
 	inbound   map[*conn]struct{}   // open replication connections (served and sessions), closed by Close
 	leaving   map[string]time.Time // members that said they are leaving
+	inSession bool                 // an anti-entropy session runs (either side)
 	closed    bool
 
 	wake   chan struct{}

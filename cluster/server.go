@@ -11,7 +11,27 @@ import (
 	"time"
 )
 
-const errPullOnlyText = "pull-only: resyncing, serves no data yet"
+const (
+	errPullOnlyText = "pull-only: resyncing, serves no data yet"
+	errBusyText     = "busy: in another anti-entropy session"
+)
+
+// beginSession claims this node's one anti-entropy session slot.
+func (n *Node) beginSession() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.inSession {
+		return false
+	}
+	n.inSession = true
+	return true
+}
+
+func (n *Node) endSession() {
+	n.mu.Lock()
+	n.inSession = false
+	n.mu.Unlock()
+}
 
 // serve runs one inbound replication connection: the handshake, then
 // requests until the peer hangs up. A message that fails to decode or
@@ -39,6 +59,12 @@ func (n *Node) serve(nc net.Conn, r *bufio.Reader) {
 		n.mu.Unlock()
 	}()
 	peer := c.peer.name
+	inSession := false
+	defer func() {
+		if inSession {
+			n.endSession()
+		}
+	}()
 	for {
 		msg, err := c.read(0, 30*time.Second)
 		if err != nil {
@@ -46,6 +72,17 @@ func (n *Node) serve(nc net.Conn, r *bufio.Reader) {
 				n.log.Error("refused a replication message: dropping the connection", "member", peer, "remote", remote, "error", err)
 			}
 			return
+		}
+		if len(msg) > 0 && msg[0] == msgSummary && !inSession {
+			// One anti-entropy session at a time per node: two peers
+			// repairing the same gap into one node would send it twice.
+			if !n.beginSession() {
+				if err := c.write(encodeError(errBusyText), 5*time.Second); err != nil {
+					return
+				}
+				continue
+			}
+			inSession = true
 		}
 		if err := n.handle(c, peer, msg); err != nil {
 			if errors.Is(err, ErrMessage) {
@@ -55,6 +92,10 @@ func (n *Node) serve(nc net.Conn, r *bufio.Reader) {
 				n.log.Warn("replication request failed", "member", peer, "error", err)
 			}
 			return
+		}
+		if inSession && msg[0] == msgSyncDone {
+			inSession = false
+			n.endSession()
 		}
 	}
 }

@@ -32,6 +32,9 @@ type sessionStats struct {
 	Forgotten  int // records dropped by a pull-only resync
 }
 
+// errBusy: the peer is in another session; try again shortly.
+var errBusy = errors.New("cluster: peer busy in another session")
+
 // errIncomplete: records were refused on one side; the session moved what
 // it could but proves nothing about what the peer holds.
 var errIncomplete = errors.New("cluster: session incomplete: records were refused")
@@ -198,8 +201,13 @@ func (r *netRemote) call(req []byte, typ byte) ([]byte, error) {
 	}
 	body, err := expect(msg, typ)
 	var re *remoteError
-	if errors.As(err, &re) && re.msg == errPullOnlyText {
-		return nil, ErrPullOnly
+	if errors.As(err, &re) {
+		switch re.msg {
+		case errPullOnlyText:
+			return nil, ErrPullOnly
+		case errBusyText:
+			return nil, errBusy
+		}
 	}
 	return body, err
 }
@@ -290,7 +298,7 @@ func (r *netRemote) close() { r.c.Close() }
 // syncLoop runs the sessions the scheduler asks for, a few at a time.
 func (n *Node) syncLoop() {
 	defer n.wg.Done()
-	sem := make(chan struct{}, 2)
+	sem := make(chan struct{}, 1)
 	var running sync.WaitGroup
 	defer running.Wait()
 	for {
@@ -337,6 +345,10 @@ func (n *Node) syncPeer(peer string) bool {
 	if addr == "" {
 		return false
 	}
+	if !n.beginSession() {
+		return false // serving another session: retried shortly
+	}
+	defer n.endSession()
 	c, err := n.dial(addr, peer)
 	if err != nil {
 		return false
@@ -372,6 +384,7 @@ func (n *Node) syncPeer(peer string) bool {
 			"pulled", st.Pulled, "pushed", st.Pushed, "forgotten", st.Forgotten, "took", time.Since(start).Round(time.Millisecond))
 	case errors.Is(err, ErrPullOnly):
 		n.log.Debug("member is resyncing pull-only; skipped", "member", peer)
+	case errors.Is(err, errBusy):
 	case err != nil && n.logs.allow("ae:"+peer, 30*time.Second):
 		n.log.Warn("anti-entropy session failed", "member", peer, "error", err)
 	}
