@@ -44,6 +44,13 @@ type AdminConfig struct {
 	// Faults, when set (edgefn serve --test-faults only), can be changed at
 	// POST /v1/cluster/faults.
 	Faults *cluster.Faults
+	// AllowedHosts are the host names (besides IP addresses and localhost)
+	// that a plain-HTTP admin API answers to: a request naming another host
+	// in its Host header is refused, so a web page whose name an attacker
+	// re-points at this address (DNS rebinding) cannot reach the API from
+	// the operator's browser. Over TLS the certificate already binds the
+	// names, and any Host is accepted.
+	AllowedHosts []string
 }
 
 // HashToken returns the hash AdminConfig.TokenHashes holds for a token.
@@ -130,6 +137,13 @@ func (a *Admin) Serve(ctx context.Context) error {
 
 // ServeHTTP authenticates every call but the health checks, then routes it.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		if msg := a.browserGuard(r); msg != "" {
+			a.log.Warn("admin call refused: "+msg, "remote", clientIP(r), "method", r.Method, "path", r.URL.Path, "host", r.Host)
+			writeError(w, http.StatusForbidden, msg)
+			return
+		}
+	}
 	switch r.URL.Path {
 	case "/healthz":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -154,7 +168,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	ip := clientIP(r)
+	ip := limiterKey(clientIP(r))
 	if a.limiter.blocked(ip) {
 		w.Header().Set("Retry-After", "60")
 		writeError(w, http.StatusTooManyRequests, "too many failed attempts; retry later")
@@ -163,7 +177,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	actor, ok := a.authenticate(r)
 	if !ok {
 		a.limiter.fail(ip)
-		a.log.Warn("admin call refused: bad or missing token", "remote", ip, "method", r.Method, "path", r.URL.Path)
+		a.log.Warn("admin call refused: bad or missing token", "remote", clientIP(r), "method", r.Method, "path", r.URL.Path)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="edgefn"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized")
 		return

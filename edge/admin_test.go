@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -34,21 +32,8 @@ const testToken = "s3cret-admin-token"
 func testAdmin(t *testing.T) (*Client, *Platform, string, *logBuffer) {
 	t.Helper()
 	p, _, base := newTestPlatform(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	a, err := NewAdmin(AdminConfig{Listener: ln, TokenHashes: []string{HashToken(testToken)},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &Client{Server: "http://" + ln.Addr().String(), Token: testToken}, p, base, logs
+	c, logs := serveAdmin(t, p)
+	return c, p, base, logs
 }
 
 func archiveOf(t *testing.T, a *Artifact) *bytes.Reader {

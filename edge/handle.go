@@ -3,7 +3,9 @@ package edge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
+	"net"
 	"strings"
 	"time"
 
@@ -17,6 +19,12 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	id := n.ids.next()
 	ctx.Response.Header.Set("x-request-id", id)
+	if e := n.checkRequest(ctx); e != nil {
+		ctx.SetConnectionClose()
+		n.writeError(ctx, id, e.status, e.msg)
+		n.log.Debug("request refused", "component", "http", "request_id", id, "status", e.status, "remote", ctx.RemoteIP().String(), "reason", e.msg)
+		return
+	}
 	host := hostOnly(ctx.Host())
 	path := string(ctx.Path())
 	d := n.route(host, path)
@@ -54,6 +62,11 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	req := toRequest(ctx, id)
+	if loopHops(req.Header) >= maxLoopHops {
+		n.writeError(ctx, id, fasthttp.StatusLoopDetected, "this request went through edgefn's fetch() too many times (a deployment fetching itself?)")
+		n.accessLog(start, id, d.name, ctx, "")
+		return
+	}
 	if route != nil {
 		req.Route = route.ID
 		req.Params = params
@@ -69,10 +82,20 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	switch {
 	case err != nil && rb != nil && rb.tooLarge.Load():
 		n.bodyError(ctx, id, errBodyTooLarge)
+	case err != nil && rb != nil && rb.broken.Load() != nil:
+		n.bodyError(ctx, id, fmt.Errorf("edge: reading the request body: %w", *rb.broken.Load()))
 	case err != nil:
 		n.fail(ctx, id, d.name, v, err)
 	default:
-		n.writeResponse(ctx, res, rb)
+		if err := n.checkResponse(res, v.pool.Limits().MaxResponseSize); err != nil {
+			if res.Stream != nil {
+				res.Stream.Close()
+				res.Stream = nil
+			}
+			n.fail(ctx, id, d.name, v, err)
+			break
+		}
+		n.writeResponse(ctx, id, res, rb, v)
 	}
 	if rb != nil && (res == nil || res.Stream == nil) {
 		// A streamed response closes the body once it is written.
@@ -89,6 +112,11 @@ func (n *Node) bodyError(ctx *fasthttp.RequestCtx, id string, err error) {
 		return
 	}
 	ctx.SetConnectionClose()
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		n.writeError(ctx, id, fasthttp.StatusRequestTimeout, "the request body did not arrive in time")
+		return
+	}
 	n.writeError(ctx, id, fasthttp.StatusBadRequest, err.Error())
 }
 
@@ -178,7 +206,7 @@ var hopByHop = map[string]bool{
 // writeResponse writes a handler's response. A streamed body goes out
 // chunk by chunk as the handler produces it; rb, the streamed request body
 // if any, stays readable until the response is written.
-func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response, rb *requestBody) {
+func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, id string, res *isolate.Response, rb *requestBody, v *version) {
 	ctx.SetStatusCode(res.Status)
 	h := &ctx.Response.Header
 	for _, f := range res.Header {
@@ -195,7 +223,8 @@ func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response, rb
 		// Headers go out at once: a client waiting on a slow first chunk
 		// still sees the response start.
 		ctx.Response.ImmediateHeaderFlush = true
-		ctx.Response.SetBodyStream(&streamBody{ctx: ctx, s: res.Stream, writeTimeout: n.cfg.WriteTimeout, req: rb}, -1)
+		ctx.Response.SetBodyStream(&streamBody{ctx: ctx, s: res.Stream, writeTimeout: n.cfg.WriteTimeout, req: rb,
+			limit: v.pool.Limits().MaxResponseSize, log: v.log, id: id}, -1)
 		return
 	}
 	ctx.Response.SetBodyRaw(res.Body)
@@ -241,10 +270,23 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, v *version,
 		attrs = append(attrs, "stack", se.Stack)
 	}
 	log.Error("request failed", attrs...)
-	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError {
+	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError && !isLimit(err) {
 		msg = "the handler failed"
 	}
 	n.writeError(ctx, id, status, redact(v.secrets, msg))
+}
+
+// isLimit reports whether err is a limit the handler broke. Its message
+// names the limit and carries nothing of the script's, so production
+// answers say which limit it was.
+func isLimit(err error) bool {
+	for _, l := range []error{isolate.ErrCPUTime, isolate.ErrMemoryLimit, isolate.ErrStackOverflow, isolate.ErrHung,
+		errResponseHeaders, errResponseTooLarge} {
+		if errors.Is(err, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeError writes a plain-text error response naming the request id.
@@ -252,20 +294,6 @@ func (n *Node) writeError(ctx *fasthttp.RequestCtx, id string, status int, msg s
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.SetBodyString(fasthttp.StatusMessage(status) + ": " + msg + "\nrequest id: " + id + "\n")
-}
-
-// handleParseError answers requests fasthttp could not parse or accept:
-// a body over the limit gets 413, anything else 400.
-func (n *Node) handleParseError(ctx *fasthttp.RequestCtx, err error) {
-	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
-		ctx.SetContentType("text/plain; charset=utf-8")
-		ctx.SetBodyString("Request Entity Too Large: the body exceeds the limit\n")
-		return
-	}
-	ctx.SetStatusCode(fasthttp.StatusBadRequest)
-	ctx.SetContentType("text/plain; charset=utf-8")
-	ctx.SetBodyString("Bad Request: " + err.Error() + "\n")
 }
 
 // clientBucket places a client in 0-99 for traffic splits: the same client

@@ -113,6 +113,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 			return
 		}
 		w.Header().Set("X-Edgefn-Version", versionHeader(v))
+		a.audit(r, "kv.put", "namespace", ns, "key", key, "size", len(value))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	a.mux.HandleFunc("DELETE /v1/kv/{ns}/{key...}", func(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +127,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 			return
 		}
 		w.Header().Set("X-Edgefn-Version", versionHeader(v))
+		a.audit(r, "kv.delete", "namespace", ns, "key", r.PathValue("key"))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/edgefn/edgefn/isolate"
 )
 
 // ManifestFile is the name of a project's manifest.
@@ -90,17 +92,33 @@ type ManifestLimits struct {
 	WallMs     int `toml:"wall_ms" json:"wall_ms,omitempty"`
 	MemoryMB   int `toml:"memory_mb" json:"memory_mb,omitempty"`
 	BodyMB     int `toml:"body_mb" json:"body_mb,omitempty"`
+	ResponseMB int `toml:"response_mb" json:"response_mb,omitempty"`
 	MaxRuntime int `toml:"max_runtimes" json:"max_runtimes,omitempty"`
 	MinWarm    int `toml:"min_warm" json:"min_warm,omitempty"`
 }
 
-// FetchPolicy configures outbound fetch() for a deployment.
+// FetchPolicy configures outbound fetch() for a deployment:
+//
+//	[fetch]
+//	allow = ["127.0.0.1/32", "db.internal", "*.svc.cluster.local"]
+//	timeout_ms = 10000
+//	max_subrequests = 200
 type FetchPolicy struct {
-	// AllowPrivate lets fetch reach loopback, link-local and private
-	// addresses (refused by default: SSRF guard).
+	// AllowPrivate lets fetch reach every address: the SSRF guard, which
+	// refuses loopback, link-local, private, CGNAT, multicast and other
+	// special-purpose addresses, is off.
 	AllowPrivate bool `toml:"allow_private" json:"allow_private,omitempty"`
-	// Allow lists extra hosts or CIDRs fetch may reach even if private.
+	// Allow lists what fetch may reach although the guard refuses it: IP
+	// addresses, CIDR prefixes, host names (whatever they resolve to) and
+	// "*.domain" (its subdomains).
 	Allow []string `toml:"allow" json:"allow,omitempty"`
+	// TimeoutMs bounds one fetch until its response's headers arrive.
+	TimeoutMs int `toml:"timeout_ms" json:"timeout_ms,omitempty"`
+	// MaxSubrequests bounds the fetches one request makes (redirects count).
+	MaxSubrequests int `toml:"max_subrequests" json:"max_subrequests,omitempty"`
+	// MaxConcurrent bounds the fetches one request has waiting for headers
+	// at once; more wait their turn.
+	MaxConcurrent int `toml:"max_concurrent" json:"max_concurrent,omitempty"`
 }
 
 // ManifestError is a problem in an edgefn.toml, with where it is.
@@ -277,10 +295,26 @@ func (m *Manifest) validate() error {
 		return bad("limits.memory_mb", "%d is outside 8-4096", l.MemoryMB)
 	case l.BodyMB < 0 || l.BodyMB > 1024:
 		return bad("limits.body_mb", "%d is outside 1-1024", l.BodyMB)
+	case l.ResponseMB < 0 || l.ResponseMB > 65536:
+		return bad("limits.response_mb", "%d is outside 1-65536", l.ResponseMB)
 	case l.MaxRuntime < 0 || l.MaxRuntime > 1024:
 		return bad("limits.max_runtimes", "%d is outside 1-1024", l.MaxRuntime)
 	case l.MinWarm < 0 || l.MinWarm > 64:
 		return bad("limits.min_warm", "%d is outside 0-64", l.MinWarm)
+	}
+	f := m.Fetch
+	switch {
+	case f.TimeoutMs < 0 || f.TimeoutMs > 15*60*1000:
+		return bad("fetch.timeout_ms", "%d is outside 1-900000", f.TimeoutMs)
+	case f.MaxSubrequests < 0 || f.MaxSubrequests > 10000:
+		return bad("fetch.max_subrequests", "%d is outside 1-10000", f.MaxSubrequests)
+	case f.MaxConcurrent < 0 || f.MaxConcurrent > 256:
+		return bad("fetch.max_concurrent", "%d is outside 1-256", f.MaxConcurrent)
+	}
+	if err := isolate.ValidateFetchAllow(f.Allow); err != nil {
+		// "allow[i]: why"
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return bad("fetch."+field, "%s", msg)
 	}
 	return nil
 }

@@ -44,6 +44,29 @@ type Config struct {
 	IdleTimeout  time.Duration
 	// MaxConns bounds concurrent connections. Default 256k.
 	MaxConns int
+	// MaxConnsPerIP bounds the concurrent connections from one client
+	// address; the one past it is answered 429 and closed. Default 1024;
+	// negative means no limit (behind a reverse proxy every connection
+	// comes from the proxy's few addresses).
+	MaxConnsPerIP int
+	// MaxHeaderBytes bounds the request line and headers together; a
+	// request over it gets 431. It is also each connection's read buffer
+	// (fasthttp's ReadBufferSize), so it costs that much memory per open
+	// connection. Default 16 KiB (as Node.js).
+	MaxHeaderBytes int
+	// MaxHeaderCount bounds the number of request header lines (431
+	// beyond). Default 100.
+	MaxHeaderCount int
+	// MaxURIBytes bounds the request target (path and query); 414 beyond.
+	// Default 8 KiB.
+	MaxURIBytes int
+	// MaxResponseHeaderBytes bounds the headers a handler's Response may
+	// set, names and values together; a response over it is refused with
+	// 500 and logged. Default 64 KiB.
+	MaxResponseHeaderBytes int
+	// MaxResponseHeaders bounds the number of headers a handler's Response
+	// may set. Default 256.
+	MaxResponseHeaders int
 	// Pool is the pool configuration every deployment starts from (Script,
 	// Name and Logger are set per deployment).
 	Pool isolate.PoolConfig
@@ -71,7 +94,14 @@ func DefaultConfig() Config {
 		WriteTimeout:    60 * time.Second,
 		IdleTimeout:     120 * time.Second,
 		MaxConns:        256 * 1024,
+		MaxConnsPerIP:   1024,
+		MaxHeaderBytes:  16 << 10,
+		MaxHeaderCount:  100,
+		MaxURIBytes:     8 << 10,
 		Pool:            isolate.DefaultPoolConfig(),
+
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxResponseHeaders:     256,
 	}
 }
 
@@ -87,6 +117,17 @@ func (c *Config) validate() error {
 		return errors.New("edge: config: ReadTimeout, WriteTimeout and IdleTimeout must be positive")
 	case c.MaxConns <= 0:
 		return fmt.Errorf("edge: config: MaxConns %d must be positive", c.MaxConns)
+	case c.MaxHeaderBytes < 1024:
+		return fmt.Errorf("edge: config: MaxHeaderBytes %d is below the 1 KiB minimum", c.MaxHeaderBytes)
+	case c.MaxHeaderCount < 1:
+		return fmt.Errorf("edge: config: MaxHeaderCount %d must be positive", c.MaxHeaderCount)
+	case c.MaxURIBytes < 1 || c.MaxURIBytes > c.MaxHeaderBytes:
+		return fmt.Errorf("edge: config: MaxURIBytes %d must be positive and at most MaxHeaderBytes (%d)", c.MaxURIBytes, c.MaxHeaderBytes)
+	case c.MaxResponseHeaderBytes < 1 || c.MaxResponseHeaders < 1:
+		return errors.New("edge: config: MaxResponseHeaderBytes and MaxResponseHeaders must be positive")
+	}
+	if err := c.Pool.Limits.Validate(); err != nil {
+		return fmt.Errorf("edge: config: Pool: %w", err)
 	}
 	return nil
 }
@@ -131,6 +172,24 @@ func NewNode(cfg Config) (*Node, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = def.MaxConns
 	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = def.MaxConnsPerIP
+	}
+	if cfg.MaxHeaderBytes == 0 {
+		cfg.MaxHeaderBytes = def.MaxHeaderBytes
+	}
+	if cfg.MaxHeaderCount == 0 {
+		cfg.MaxHeaderCount = def.MaxHeaderCount
+	}
+	if cfg.MaxURIBytes == 0 {
+		cfg.MaxURIBytes = min(def.MaxURIBytes, cfg.MaxHeaderBytes)
+	}
+	if cfg.MaxResponseHeaderBytes == 0 {
+		cfg.MaxResponseHeaderBytes = def.MaxResponseHeaderBytes
+	}
+	if cfg.MaxResponseHeaders == 0 {
+		cfg.MaxResponseHeaders = def.MaxResponseHeaders
+	}
 	if cfg.Pool.MaxSize == 0 && cfg.Pool.MinIdle == 0 && cfg.Pool.IdleTimeout == 0 {
 		cfg.Pool = def.Pool
 	}
@@ -159,6 +218,8 @@ func NewNode(cfg Config) (*Node, error) {
 		Handler:            n.handle,
 		Name:               "edgefn",
 		Concurrency:        cfg.MaxConns,
+		MaxConnsPerIP:      max(cfg.MaxConnsPerIP, 0),
+		ReadBufferSize:     cfg.MaxHeaderBytes,
 		ReadTimeout:        cfg.ReadTimeout,
 		WriteTimeout:       cfg.WriteTimeout,
 		IdleTimeout:        cfg.IdleTimeout,
@@ -340,11 +401,28 @@ func (n *Node) poolConfig(m Manifest) isolate.PoolConfig {
 	if m.Limits.BodyMB > 0 {
 		l.MaxBodySize = int64(m.Limits.BodyMB) << 20
 	}
+	if m.Limits.ResponseMB > 0 {
+		l.MaxResponseSize = int64(m.Limits.ResponseMB) << 20
+	}
 	if m.Limits.MaxRuntime > 0 {
 		cfg.MaxSize = m.Limits.MaxRuntime
 	}
 	if m.Limits.MinWarm > 0 {
 		cfg.MinIdle = min(m.Limits.MinWarm, cfg.MaxSize)
+	}
+	f := &cfg.Fetch
+	if len(m.Fetch.Allow) > 0 {
+		f.Allow = append(append([]string(nil), f.Allow...), m.Fetch.Allow...)
+	}
+	f.AllowPrivate = f.AllowPrivate || m.Fetch.AllowPrivate
+	if m.Fetch.TimeoutMs > 0 {
+		f.Timeout = durationMs(m.Fetch.TimeoutMs)
+	}
+	if m.Fetch.MaxSubrequests > 0 {
+		f.MaxSubrequests = m.Fetch.MaxSubrequests
+	}
+	if m.Fetch.MaxConcurrent > 0 {
+		f.MaxConcurrent = m.Fetch.MaxConcurrent
 	}
 	if len(m.Vars) > 0 {
 		cfg.Vars = make(map[string]string, len(m.Vars))

@@ -215,19 +215,8 @@ func TestStaticConditionalAndRange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "public", "file.txt"), []byte("0123456789"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadProject(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := p.Build("production")
-	if err != nil {
-		t.Fatal(err)
-	}
 	n, base := testNode(t, nil)
-	if err := n.Activate(a, 1); err != nil {
-		t.Fatal(err)
-	}
-	n.SetFallback(a.Manifest.Name)
+	activateProject(t, n, dir)
 	do := func(hdr map[string]string, method string) (*http.Response, string) {
 		req, _ := http.NewRequest(method, base+"/file.txt", nil)
 		for k, v := range hdr {

@@ -2,11 +2,19 @@ package isolate
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 )
 
-func benchPool(b *testing.B, path string) *Pool {
+func benchPool(b *testing.B, path string) *Pool { return benchPoolWith(b, path, nil) }
+
+// benchPoolWith is benchPool with edit adjusting the config first.
+func benchPoolWith(b *testing.B, path string, edit func(*PoolConfig)) *Pool {
 	bd, err := Build(BuildOptions{Entry: path})
 	if err != nil {
 		b.Fatal(err)
@@ -17,6 +25,9 @@ func benchPool(b *testing.B, path string) *Pool {
 	}
 	cfg := DefaultPoolConfig()
 	cfg.Script = s
+	if edit != nil {
+		edit(&cfg)
+	}
 	p, err := NewPool(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -80,6 +91,7 @@ func BenchmarkNewRuntime(b *testing.B) {
 			}
 			cfg := DefaultPoolConfig()
 			cfg.Script = s
+			cfg.Limits.CPUTime = 10 * time.Second // cost, not limits: a loaded machine must not fail the run
 			log := slog.New(slog.DiscardHandler)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -90,5 +102,52 @@ func BenchmarkNewRuntime(b *testing.B) {
 				in.stopTimers()
 			}
 		})
+	}
+}
+
+// fetchUpstream serves the fetch benchmarks' upstream: a small JSON body.
+func fetchUpstream(b *testing.B) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"hello":"x","n":[1,2,3]}`)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// BenchmarkFetch: a handler doing one fetch() to a loopback upstream and
+// returning its body (scripts/bench-handlers/fetch), through the pool.
+// BenchmarkFetchGo is the same exchange written in Go with net/http, for the
+// ratio; both include the upstream's own cost.
+func BenchmarkFetch(b *testing.B) {
+	srv := fetchUpstream(b)
+	p := benchPoolWith(b, "../scripts/bench-handlers/fetch/index.js", func(c *PoolConfig) { c.Fetch.Allow = []string{"127.0.0.1/32"} })
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	req := &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/fetch?port=" + port}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := p.Do(ctx, req)
+		if err != nil || r.Status != 200 {
+			b.Fatal(r, err)
+		}
+	}
+}
+
+func BenchmarkFetchGo(b *testing.B) {
+	srv := fetchUpstream(b)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+	b.Cleanup(client.CloseIdleConnections)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := client.Get(srv.URL + "/json?name=x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || len(body) == 0 {
+			b.Fatal(err)
+		}
 	}
 }

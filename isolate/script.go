@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -68,6 +69,12 @@ type Script struct {
 	routes  []string // ShapeRouter: route ids
 	hasCron bool     // the module exports scheduled()
 	hasQ    bool     // the module exports queue()
+	// The builtin fixes a runtime of this script needs (see
+	// installBuiltinFixes): found by looking for the names in its source,
+	// so a script that never mentions them does not pay for them.
+	usesLocale    bool // toLocale*String, localeCompare
+	usesAsyncIter bool // Symbol.asyncIterator
+	usesFrom      bool // Uint8Array.from and the like
 }
 
 // Name is the script's display name.
@@ -108,6 +115,10 @@ func Load(b *Bundle) (*Script, error) {
 // uploaded by `edgefn deploy`): code as Build produced it, and its source map
 // (may be nil).
 func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
+	src := code // the source map is not looked at for the builtins it uses
+	if i := strings.LastIndex(src, "//# sourceMappingURL="); i >= 0 {
+		src = src[:i]
+	}
 	if sourceMap != nil {
 		code = stripSourceMapComment(code) + "\n//# sourceMappingURL=data:application/json;base64," +
 			base64.StdEncoding.EncodeToString(sourceMap) + "\n"
@@ -125,8 +136,18 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 	if err != nil {
 		return nil, compileError(name, err)
 	}
-	s := &Script{name: name, program: prg}
-	probe, err := newInstance(s, nil, &PoolConfig{Limits: DefaultLimits()}, slog.New(slog.DiscardHandler))
+	s := &Script{name: name, program: prg,
+		usesLocale:    strings.Contains(src, "toLocale") || strings.Contains(src, "localeCompare"),
+		usesAsyncIter: strings.Contains(src, "asyncIterator"),
+		usesFrom:      strings.Contains(src, ".from("),
+	}
+	// The probe only finds the handler: its global scope gets a generous CPU
+	// budget, so a loaded machine (a CI run, a deploy during traffic) does
+	// not fail a load that the pool's runtimes, under the deployment's own
+	// limits, would pass. A runaway global scope is still stopped.
+	limits := DefaultLimits()
+	limits.CPUTime = max(limits.CPUTime, time.Second)
+	probe, err := newInstance(s, nil, &PoolConfig{Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Pool.Limits.CPUTime = *cpu
 	cfg.Pool.Limits.WallTime = *wall
 	cfg.Pool.Limits.MemoryLimit = *memory << 20
+	cfg.Pool.UserAgent = "edgefn/" + buildVersion()
 	node, err := edge.NewNode(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)

@@ -165,18 +165,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	defer store.Close()
 	kvs := edge.NewKVStore(store)
 
-	ncfg := edge.DefaultConfig()
-	ncfg.Listen = cfg.HTTP.Listen
+	ncfg := edgeConfig(cfg)
 	ncfg.Logger = log
 	ncfg.KV = kvs
-	ncfg.BaseDomain = cfg.HTTP.BaseDomain
-	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
-	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
-	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
-	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
-	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
-	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
-	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
 	node, err := edge.NewNode(ncfg)
 	if err != nil {
 		return err
@@ -216,7 +207,11 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("admin listener %s: %w", cfg.Admin.Listen, err)
 	}
-	acfg.Listener, acfg.TokenHashes = ln, hashes
+	allowed := append([]string{cfg.Node.Name}, cfg.Admin.AllowedHosts...)
+	if host, err := os.Hostname(); err == nil {
+		allowed = append(allowed, host)
+	}
+	acfg.Listener, acfg.TokenHashes, acfg.AllowedHosts = ln, hashes, allowed
 	admin, err := edge.NewAdmin(acfg, platform)
 	if err != nil {
 		return err
@@ -285,6 +280,37 @@ func joinCluster(cfg nodeConfig, store *kv.Store, log *slog.Logger, acfg *edge.A
 	acfg.Cluster = n
 	acfg.Ready = n.Ready
 	return n, nil
+}
+
+// edgeConfig maps the HTTP and limits settings onto the node's config.
+func edgeConfig(cfg nodeConfig) edge.Config {
+	ncfg := edge.DefaultConfig()
+	ncfg.Listen = cfg.HTTP.Listen
+	ncfg.BaseDomain = cfg.HTTP.BaseDomain
+	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
+	ncfg.MaxConns = cfg.HTTP.MaxConns
+	ncfg.MaxConnsPerIP = cfg.HTTP.MaxConnsPerIP
+	if ncfg.MaxConnsPerIP == 0 {
+		ncfg.MaxConnsPerIP = -1 // the file's 0 means no limit
+	}
+	ncfg.MaxHeaderBytes = cfg.HTTP.MaxHeaderBytes
+	ncfg.MaxHeaderCount = cfg.HTTP.MaxHeaders
+	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
+	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
+	ncfg.Pool.OverrunShare = cfg.Limits.OverrunShare
+	if ncfg.Pool.OverrunShare == 0 {
+		ncfg.Pool.OverrunShare = -1 // the file's 0 means off
+	}
+	ncfg.Pool.OverrunBurst = time.Duration(cfg.Limits.OverrunBurstMs) * time.Millisecond
+	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
+	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
+	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
+	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
+	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
+	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
+	ncfg.Pool.UserAgent = "edgefn/" + buildVersion()
+	return ncfg
 }
 
 type soloMembership string
