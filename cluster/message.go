@@ -265,3 +265,15 @@ func expect(msg []byte, typ byte) ([]byte, error) {
 	}
 	return msg[1:], nil
 }
+
+// batchLen is how many of recs, from the first, go in one message of at
+// most limit bytes (always at least one: a record larger than the limit
+// travels alone, up to the frame limit).
+func batchLen(recs []Record, limit int) int {
+	size, k := 8, 0
+	for k < len(recs) && (k == 0 || size+4+len(recs[k].Data) <= limit) {
+		size += 4 + len(recs[k].Data)
+		k++
+	}
+	return k
+}

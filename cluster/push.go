@@ -261,11 +261,7 @@ func (p *pusher) send(c *conn, recs []Record) error {
 // acknowledgement.
 func (n *Node) pushRecords(c *conn, recs []Record, peer string) error {
 	for len(recs) > 0 {
-		size, k := 4, 0
-		for k < len(recs) && (k == 0 || size+4+len(recs[k].Data) <= n.cfg.BatchBytes) {
-			size += 4 + len(recs[k].Data)
-			k++
-		}
+		k := batchLen(recs, n.cfg.BatchBytes)
 		if err := c.write(encodePush(recs[:k]), 30*time.Second); err != nil {
 			return err
 		}

@@ -250,11 +250,7 @@ func (n *Node) pullRecords(peer, ns string, buckets []int, emit func(recs []Reco
 	}
 	recs = n.withoutCollected(peer, recs)
 	for {
-		size, k := 6, 0
-		for k < len(recs) && (k == 0 || size+4+len(recs[k].Data) <= n.cfg.BatchBytes) {
-			size += 4 + len(recs[k].Data)
-			k++
-		}
+		k := batchLen(recs, n.cfg.BatchBytes)
 		last := k == len(recs)
 		if err := emit(recs[:k], last); err != nil {
 			return err

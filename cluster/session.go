@@ -267,11 +267,7 @@ func (r *netRemote) pull(ns string, buckets []int, fn func([]Record) error) erro
 
 func (r *netRemote) push(recs []Record) error {
 	for len(recs) > 0 {
-		size, k := 4, 0
-		for k < len(recs) && (k == 0 || size+4+len(recs[k].Data) <= r.n.cfg.BatchBytes) {
-			size += 4 + len(recs[k].Data)
-			k++
-		}
+		k := batchLen(recs, r.n.cfg.BatchBytes)
 		body, err := r.call(encodePush(recs[:k]), msgPushAck)
 		if err != nil {
 			return err

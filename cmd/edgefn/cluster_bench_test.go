@@ -22,28 +22,8 @@ func BenchmarkDeployVisible(b *testing.B) {
 	run(context.Background(), []string{"cluster", "keygen", "--out", keyFile}, io.Discard, io.Discard)
 	conf := filepath.Join(dir, "edgefn.toml")
 	os.WriteFile(conf, []byte("[cluster]\nprofile = \"local\"\n"), 0o600)
-	var nodes []*servedNode
-	for i := 1; i <= 3; i++ {
-		ip := fmt.Sprintf("127.0.0.%d", 70+i)
-		n := &servedNode{name: fmt.Sprintf("n%d", i), http: freeAddrOnB(b, ip), admin: freeAddrOnB(b, ip), gossip: freeAddrOnB(b, ip),
-			done: make(chan int, 1), logs: &syncBuffer{}}
-		args := []string{"serve", "--config", conf, "--node-name", n.name, "--data", filepath.Join(dir, n.name),
-			"--listen", n.http, "--admin", n.admin, "--gossip", n.gossip, "--cluster-key-file", keyFile,
-			"--base-domain", "edge.test", "--token", "sekret", "--log-level", "warn"}
-		if i > 1 {
-			args = append(args, "--join", nodes[0].gossip)
-		}
-		var ctx context.Context
-		ctx, n.cancel = context.WithCancel(context.Background())
-		go func() { n.done <- run(ctx, args, io.Discard, n.logs) }()
-		nodes = append(nodes, n)
-	}
-	defer func() {
-		for _, n := range nodes {
-			n.cancel()
-			<-n.done
-		}
-	}()
+	nodes := startServed(b, dir, conf, keyFile, 70, "--log-level", "warn")
+	defer stopServed(nodes)
 	for _, n := range nodes {
 		for {
 			res, err := http.Get("http://" + n.admin + "/readyz")
@@ -96,5 +76,3 @@ func BenchmarkDeployVisible(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, "max-ms")
 }
-
-func freeAddrOnB(b *testing.B, ip string) string { return freeAddrOnTB(b, ip) }

@@ -28,6 +28,39 @@ func freeAddrOnTB(t testing.TB, ip string) string {
 	return addr
 }
 
+// startServed runs three `edgefn serve` nodes on 127.0.0.<base+i>, the
+// later ones joining the first, with extra flags.
+func startServed(t testing.TB, dir, conf, keyFile string, base int, extra ...string) []*servedNode {
+	var nodes []*servedNode
+	for i := 1; i <= 3; i++ {
+		ip := fmt.Sprintf("127.0.0.%d", base+i)
+		n := &servedNode{name: fmt.Sprintf("n%d", i), http: freeAddrOnTB(t, ip), admin: freeAddrOnTB(t, ip), gossip: freeAddrOnTB(t, ip),
+			done: make(chan int, 1), logs: &syncBuffer{}}
+		args := []string{"serve", "--config", conf, "--node-name", n.name, "--data", filepath.Join(dir, n.name),
+			"--listen", n.http, "--admin", n.admin, "--gossip", n.gossip, "--cluster-key-file", keyFile,
+			"--base-domain", "edge.test", "--token", "sekret", "--region", "r" + n.name[1:]}
+		args = append(args, extra...)
+		if i > 1 {
+			args = append(args, "--join", nodes[0].gossip)
+		}
+		var ctx context.Context
+		ctx, n.cancel = context.WithCancel(context.Background())
+		go func() { n.done <- run(ctx, args, io.Discard, n.logs) }()
+		nodes = append(nodes, n)
+	}
+	return nodes
+}
+
+// stopServed ends the nodes still running and waits for them.
+func stopServed(nodes []*servedNode) {
+	for _, n := range nodes {
+		n.cancel()
+		if n.done != nil {
+			<-n.done
+		}
+	}
+}
+
 type servedNode struct {
 	name, http, admin, gossip string
 	cancel                    context.CancelFunc
@@ -54,30 +87,8 @@ func TestClusterServe(t *testing.T) {
 	conf := filepath.Join(dir, "edgefn.toml")
 	os.WriteFile(conf, []byte("[cluster]\nprofile = \"local\"\nanti_entropy_ms = 500\n"), 0o600)
 
-	var nodes []*servedNode
-	for i := 1; i <= 3; i++ {
-		ip := fmt.Sprintf("127.0.0.%d", 50+i)
-		n := &servedNode{name: fmt.Sprintf("n%d", i), http: freeAddrOn(t, ip), admin: freeAddrOn(t, ip), gossip: freeAddrOn(t, ip),
-			done: make(chan int, 1), logs: &syncBuffer{}}
-		args := []string{"serve", "--config", conf, "--node-name", n.name, "--data", filepath.Join(dir, n.name),
-			"--listen", n.http, "--admin", n.admin, "--gossip", n.gossip, "--cluster-key-file", keyFile,
-			"--base-domain", "edge.test", "--token", "sekret", "--log-format", "text", "--region", "r" + n.name[1:]}
-		if i > 1 {
-			args = append(args, "--join", nodes[0].gossip)
-		}
-		var ctx context.Context
-		ctx, n.cancel = context.WithCancel(context.Background())
-		go func() { n.done <- run(ctx, args, io.Discard, n.logs) }()
-		nodes = append(nodes, n)
-	}
-	t.Cleanup(func() {
-		for _, n := range nodes {
-			n.cancel()
-			if n.done != nil {
-				<-n.done
-			}
-		}
-	})
+	nodes := startServed(t, dir, conf, keyFile, 50, "--log-format", "text")
+	t.Cleanup(func() { stopServed(nodes) })
 	for _, n := range nodes {
 		waitHTTP(t, "http://"+n.admin+"/readyz")
 	}
