@@ -317,7 +317,7 @@ func (t *faultTransport) DialAddressTimeout(a memberlist.Address, timeout time.D
 
 func (t *faultTransport) Shutdown() error {
 	t.once.Do(func() { close(t.stop) })
-	return t.NodeAwareTransport.Shutdown()
+	return shutdownDraining(t.NodeAwareTransport)
 }
 
 // dial connects through the fault layer, from the local address (so the

@@ -68,7 +68,27 @@ func (t *muxTransport) route(c net.Conn) {
 
 func (t *muxTransport) Shutdown() error {
 	t.once.Do(func() { close(t.stop) })
-	err := t.NodeAwareTransport.Shutdown()
+	return shutdownDraining(t.NodeAwareTransport)
+}
+
+// shutdownDraining shuts a transport down while taking what it still
+// delivers: memberlist's NetTransport waits for its listeners, which block
+// handing over a connection or packet nobody reads any more.
+func shutdownDraining(inner memberlist.NodeAwareTransport) error {
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case c := <-inner.StreamCh():
+				c.Close()
+			case <-inner.PacketCh():
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := inner.Shutdown()
+	close(done)
 	return err
 }
 
