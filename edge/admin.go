@@ -191,8 +191,12 @@ type actorKey struct{}
 // authenticate compares the bearer token's hash with every known hash in
 // constant time; the actor is a short, non-secret id of the token.
 func (a *Admin) authenticate(r *http.Request) (string, bool) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") {
+		return "", false
+	}
+	tok := h[7:]
+	if tok == "" {
 		return "", false
 	}
 	sum := sha256.Sum256([]byte(tok))
@@ -249,7 +253,7 @@ func (a *Admin) routes() {
 			return
 		}
 		a.audit(r, "deploy", "deployment", name, "version", rec.Number, "activate", activate, "size", rec.Size)
-		writeJSON(w, http.StatusCreated, rec)
+		writeJSON(w, http.StatusCreated, DeployResult{VersionRecord: *rec, URLs: a.platform.URLs(name, rec.Manifest)})
 	})
 	a.mux.HandleFunc("GET /v1/deployments/{name}/versions", func(w http.ResponseWriter, r *http.Request) {
 		vs, err := a.platform.Versions(r.PathValue("name"))

@@ -150,7 +150,7 @@ func FuzzParseRoute(f *testing.F) {
 		if err != nil || back != r {
 			t.Fatalf("%q parses to %+v, which prints as %q and parses to %+v (%v)", s, r, r.String(), back, err)
 		}
-		table, err := newRouteTable(map[string][]Route{"d": {r}})
+		table, err := newRouteTable(map[string][]Route{"d": {r}}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net"
 	"strings"
 	"time"
@@ -36,7 +35,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.writeError(ctx, id, fasthttp.StatusNotFound, "no deployment serves this host and path")
 		return
 	}
-	v := d.acquire(clientBucket(ctx, d.name))
+	v := d.acquire(n.clientBucket(ctx, d.name))
 	if v == nil {
 		n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, "the deployment is not running")
 		return
@@ -294,16 +293,6 @@ func (n *Node) writeError(ctx *fasthttp.RequestCtx, id string, status int, msg s
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.SetBodyString(fasthttp.StatusMessage(status) + ": " + msg + "\nrequest id: " + id + "\n")
-}
-
-// clientBucket places a client in 0-99 for traffic splits: the same client
-// address gets the same version of a deployment (sticky), different
-// deployments split independently.
-func clientBucket(ctx *fasthttp.RequestCtx, deployment string) uint32 {
-	h := fnv.New32a()
-	_, _ = h.Write(ctx.RemoteIP())
-	_, _ = h.Write([]byte(deployment))
-	return h.Sum32() % 100
 }
 
 // devScheduled runs the deployment's scheduled() by hand (development).

@@ -24,9 +24,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		switch {
 		case errors.Is(err, kv.ErrNotFound):
 			writeError(w, http.StatusNotFound, err.Error())
-		case errors.Is(err, kv.ErrKeyTooLarge), errors.Is(err, kv.ErrEmptyKey), errors.Is(err, kv.ErrValueTooLarge),
-			errors.Is(err, kv.ErrMetadataTooLarge), errors.Is(err, kv.ErrBadMetadata), errors.Is(err, kv.ErrInvalidTTL),
-			errors.Is(err, kv.ErrInvalidCursor), errors.Is(err, kv.ErrInvalidLimit), errors.Is(err, kv.ErrBadNamespace):
+		case kv.IsInvalidInput(err):
 			writeError(w, http.StatusBadRequest, err.Error())
 		default:
 			a.fail(w, err)

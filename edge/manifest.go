@@ -175,14 +175,14 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		}
 		if m := decodeErrRe.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, &ManifestError{File: file, Line: line, Field: m[2], Msg: m[3]}
+			return nil, &ManifestError{File: file, Line: line, Field: m[2], Msg: friendlyTypeError(m[3])}
 		}
 		return nil, &ManifestError{File: file, Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0].String()
 		return nil, &ManifestError{File: file, Line: keyLine(src, und[0]), Field: key,
-			Msg: "unknown key; see docs/MANIFEST.md for the keys edgefn.toml takes"}
+			Msg: "unknown key; docs/MANIFEST.md lists the keys edgefn.toml takes"}
 	}
 	if err := m.validate(); err != nil {
 		var me *ManifestError
@@ -326,41 +326,92 @@ func ValidateCron(spec string) error {
 	return err
 }
 
-// keyLine finds the line where a key is set, for error messages: the last
-// line naming the key's last segment inside its table (approximate for
-// arrays of tables).
+// keyLine finds the line where a key is set, for error messages. key is
+// dotted, and a segment may carry an index: ["kv_namespaces[1]",
+// "binding"] is the binding of the second [[kv_namespaces]] table, and
+// ["routes[0]"] the routes array. It returns the line of the key in its
+// table, else the table's header, else 0.
 func keyLine(src []byte, key []string) int {
 	if len(key) == 0 {
 		return 0
 	}
-	last := key[len(key)-1]
-	if i := strings.IndexByte(last, '['); i > 0 {
-		last = last[:i]
-	}
-	table := ""
+	last, _ := splitIndex(key[len(key)-1])
+	table, nth := "", 0
 	if len(key) > 1 {
-		table = strings.Join(key[:len(key)-1], ".")
-		if i := strings.IndexByte(table, '['); i > 0 {
-			table = table[:i]
+		parts := make([]string, len(key)-1)
+		for i, k := range key[:len(key)-1] {
+			parts[i], nth = splitIndex(k)
 		}
+		table = strings.Join(parts, ".")
 	}
 	inTable := table == ""
-	found := 0
+	seen, header := -1, 0
 	for i, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, "[") {
-			name := strings.Trim(t, "[] ")
-			inTable = table == "" || name == table || strings.HasPrefix(table, name+".")
-			if table != "" && name == table && found == 0 {
-				found = i + 1
+			name := strings.Trim(strings.SplitN(t, "#", 2)[0], "[] \t")
+			inTable = false
+			if name == table {
+				if strings.HasPrefix(t, "[[") {
+					seen++
+				} else {
+					seen = nth
+				}
+				if inTable = seen == nth; inTable && header == 0 {
+					header = i + 1
+				}
 			}
 			continue
 		}
-		if inTable && (strings.HasPrefix(t, last+" ") || strings.HasPrefix(t, last+"=") || strings.HasPrefix(t, `"`+last+`"`)) {
+		if !inTable {
+			continue
+		}
+		if k, _, ok := strings.Cut(t, "="); ok && strings.Trim(strings.TrimSpace(k), `"'`) == last {
 			return i + 1
 		}
 	}
-	return found
+	return header
+}
+
+// splitIndex splits "name[3]" into "name" and 3 ("name" gives 0).
+func splitIndex(seg string) (string, int) {
+	i := strings.IndexByte(seg, '[')
+	if i < 0 || !strings.HasSuffix(seg, "]") {
+		return seg, 0
+	}
+	n, err := strconv.Atoi(seg[i+1 : len(seg)-1])
+	if err != nil {
+		return seg[:i], 0
+	}
+	return seg[:i], n
+}
+
+var typeErrRe = regexp.MustCompile(`incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+// typeWords names TOML and Go types the way an edgefn.toml author thinks of
+// them.
+var typeWords = map[string]string{
+	"string": "a string", "int64": "an integer", "float64": "a number", "bool": "true or false",
+	"slice": "an array", "[]interface {}": "an array", "map[string]interface {}": "a table", "struct": "a table",
+	"map": "a table", "integer": "an integer", "float": "a number", "boolean": "true or false",
+	"primitive (string-like)": "a string", "time.Time": "a date", "int8": "an integer", "int16": "an integer",
+	"int32": "an integer", "uint64": "an integer", "float32": "a number",
+}
+
+// friendlyTypeError rewrites the TOML decoder's type mismatch message.
+func friendlyTypeError(msg string) string {
+	m := typeErrRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got, want := typeWords[m[1]], typeWords[m[2]]
+	if got == "" {
+		got = m[1]
+	}
+	if want == "" {
+		want = m[2]
+	}
+	return "want " + want + ", got " + got
 }
 
 // durationMs converts a manifest millisecond value.

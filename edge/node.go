@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,11 @@ type Config struct {
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// TrustedProxies are the addresses (as prefixes) of reverse proxies in
+	// front of the node: for a request from one of them, the client is
+	// taken from X-Forwarded-For (traffic splits stick to it). Default
+	// none: the peer's address is the client.
+	TrustedProxies []netip.Prefix
 	// TLSCert and TLSKey, when set, serve HTTPS.
 	TLSCert string
 	TLSKey  string
@@ -271,8 +277,11 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 // Activate loads a built artifact and makes it version number of its
 // deployment: the script is compiled once, a pool warmed, and the routes
 // swapped in atomically. On any error nothing changes.
-func (n *Node) Activate(a *Artifact, number int) error {
-	v, err := n.prepare(a, number, nil)
+func (n *Node) Activate(a *Artifact, number int) error { return n.activateWith(a, number, nil) }
+
+// activateWith is Activate with secrets for the handler (see prepare).
+func (n *Node) activateWith(a *Artifact, number int, secrets map[string]string) error {
+	v, err := n.prepare(a, number, secrets)
 	if err != nil {
 		return err
 	}
@@ -320,9 +329,12 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 		v.routes = rs
 	}
 	if a.Script != "" {
-		s, err := loadArtifactScript(a)
-		if err != nil {
-			return nil, err
+		s := a.compiled
+		if s == nil {
+			var err error
+			if s, err = loadArtifactScript(a); err != nil {
+				return nil, err
+			}
 		}
 		cfg := n.poolConfig(a.Manifest)
 		if err := n.bind(&cfg, a.Manifest); err != nil {
@@ -357,7 +369,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	cfg.Bindings = map[string]isolate.Binding{}
 	for _, b := range m.KV {
 		if n.cfg.KV == nil {
-			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store", b.Binding, b.Namespace)
+			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", b.Binding, b.Namespace)
 		}
 		cfg.Bindings[b.Binding] = isolate.KVBinding(n.cfg.KV.Namespace(b.Namespace))
 	}
@@ -366,7 +378,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	}
 	for _, q := range m.Queues.Producers {
 		if n.queues == nil {
-			return fmt.Errorf("queues: %s sends to %q but this node has no queue store", q.Binding, q.Queue)
+			return fmt.Errorf("queues: %s sends to %q but this node has no queue store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", q.Binding, q.Queue)
 		}
 		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, n.queues)
 	}
@@ -459,7 +471,7 @@ func (n *Node) activateSet(name string, manifest Manifest, next *active) error {
 		}
 	}
 	all[name] = routes
-	table, err := newRouteTable(all)
+	table, err := newRouteTable(all, n.cfg.BaseDomain)
 	if err != nil {
 		return fmt.Errorf("edge: deploy %s: %w", name, err)
 	}
@@ -487,7 +499,7 @@ func (n *Node) Remove(name string) {
 	for name, d := range n.deployments {
 		all[name] = d.routes
 	}
-	table, _ := newRouteTable(all)
+	table, _ := newRouteTable(all, n.cfg.BaseDomain)
 	n.routes.Store(table)
 	n.mu.Unlock()
 	if d != nil {

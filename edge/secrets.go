@@ -165,7 +165,7 @@ func (p *Platform) touch(deployment string) error {
 	if err := p.putJSON(nsDeploy, "d/"+deployment, dr); err != nil {
 		return err
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(deployment)
 }
 
 // Secrets lists a deployment's secret names (never their values).

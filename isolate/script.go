@@ -103,6 +103,10 @@ type CompileError struct {
 
 func (e *CompileError) Error() string { return "syntax error: " + e.Message.String() }
 
+// probeCPUTime bounds the global scope of the scratch runtime Load runs:
+// Workers' start-up limit, eight times a request's default budget.
+const probeCPUTime = 400 * time.Millisecond
+
 // Load compiles a bundle and runs it once in a scratch runtime to find its
 // handler. It fails with a CompileError for code goja cannot parse, an error
 // wrapping ErrNoHandler when no accepted handler shape is exported, and the
@@ -141,12 +145,12 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 		usesAsyncIter: strings.Contains(src, "asyncIterator"),
 		usesFrom:      strings.Contains(src, ".from("),
 	}
-	// The probe only finds the handler: its global scope gets a generous CPU
-	// budget, so a loaded machine (a CI run, a deploy during traffic) does
-	// not fail a load that the pool's runtimes, under the deployment's own
-	// limits, would pass. A runaway global scope is still stopped.
+	// The probe only learns the handler's shape; its global scope gets a
+	// start-up budget rather than a request's, so that a busy machine (CPU
+	// time is measured as the wall time of turns) does not refuse a good
+	// script. A runaway global scope is still stopped.
 	limits := DefaultLimits()
-	limits.CPUTime = max(limits.CPUTime, time.Second)
+	limits.CPUTime = probeCPUTime
 	probe, err := newInstance(s, nil, &PoolConfig{Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err

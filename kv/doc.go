@@ -10,7 +10,11 @@
 // The local API is Workers KV's: Get, Put (PutOptions: Expiration,
 // ExpirationTTL, Metadata), Delete, List (prefix, limit <= 1000, opaque
 // cursor), plus Atomic (checks on versionstamps, set/delete/sum, one
-// transaction on one node).
+// transaction on one node: atomic on that node only; across nodes the
+// later version wins, so two nodes may both pass the same check and sums
+// made on different nodes can be lost). Reads go through a small cache
+// that every write invalidates before it commits; GetCached answers from
+// it without touching the disk.
 //
 // The replication surface, used by the cluster package, moves Records:
 //   - Record.MarshalBinary / UnmarshalRecord, EncodeBatch / DecodeBatch:

@@ -73,7 +73,7 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 		chunk := accepted[:min(len(accepted), applyChunk)]
 		accepted = accepted[len(chunk):]
 		applied, stale := res.Applied, res.Stale
-		err := s.db.Update(func(txn *badger.Txn) error {
+		err := s.update(func(txn *badger.Txn) error {
 			res.Applied, res.Stale = applied, stale
 			seq = s.seq
 			// Within a batch a key may appear several times: apply in
@@ -330,7 +330,7 @@ func (s *Store) Forget(recs []Record) (int, error) {
 		batch := recs[:n]
 		recs = recs[n:]
 		s.wmu.Lock()
-		err := s.db.Update(func(txn *badger.Txn) error {
+		err := s.update(func(txn *badger.Txn) error {
 			for i := range batch {
 				r := &batch[i]
 				cur, seq, err := current(txn, r.Namespace, r.Key)
@@ -402,7 +402,7 @@ func (s *Store) sweep(pick func(r *Record, seq uint64, now int64) bool, collect 
 			victims = victims[n:]
 			s.wmu.Lock()
 			seq, horizon := s.seq, s.horizon
-			err := s.db.Update(func(txn *badger.Txn) error {
+			err := s.update(func(txn *badger.Txn) error {
 				seq, horizon = s.seq, s.horizon
 				for _, r := range batch {
 					cur, curSeq, err := current(txn, r.Namespace, r.Key)

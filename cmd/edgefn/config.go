@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
@@ -29,6 +30,9 @@ type nodeConfig struct {
 		TLSKey     string `toml:"tls_key"`
 		MaxBodyMB  int    `toml:"max_body_mb"`
 		AccessLog  *bool  `toml:"access_log"`
+		// TrustedProxies are reverse proxies (addresses or CIDRs) whose
+		// X-Forwarded-For names the client.
+		TrustedProxies []string `toml:"trusted_proxies"`
 		// Front-door limits (see edge.Config for what each bounds).
 		MaxConns       int           `toml:"max_conns"`
 		MaxConnsPerIP  int           `toml:"max_conns_per_ip"` // 0: no limit
@@ -167,6 +171,7 @@ func (c *nodeConfig) applyEnv(getenv func(string) string) error {
 	str("EDGEFN_CLUSTER_KEY_FILE", &c.Cluster.KeyFile)
 	str("EDGEFN_LOG_LEVEL", &c.Log.Level)
 	str("EDGEFN_LOG_FORMAT", &c.Log.Format)
+	str("EDGEFN_KV_DURABILITY", &c.KV.Durability)
 	if v := getenv("EDGEFN_JOIN"); v != "" {
 		c.Cluster.Join = splitList(v)
 	}
@@ -240,10 +245,13 @@ func (c *nodeConfig) validate() error {
 		return fmt.Errorf("cluster.tombstone_grace_hours %v is negative", c.Cluster.TombstoneGraceH)
 	case len(c.Cluster.Join) > 0 && c.Cluster.Gossip == "":
 		return errors.New("cluster.join needs cluster.gossip (--gossip ADDR): the address this node gossips on")
-	case c.KV.Durability != "" && c.KV.Durability != "fsync":
-		return fmt.Errorf("kv.durability %q: use \"\" (process crash safe) or \"fsync\" (machine crash safe)", c.KV.Durability)
+	case c.KV.Durability != "" && c.KV.Durability != "process" && c.KV.Durability != "fsync":
+		return fmt.Errorf("kv.durability %q: use \"process\" (the default: an acknowledged write survives kill -9) or \"fsync\" (it survives a machine crash)", c.KV.Durability)
 	case c.Cluster.Gossip != "" && c.Cluster.KeyFile == "" && !c.Cluster.Insecure:
 		return errors.New("cluster: a cluster key is required (cluster.key_file or --cluster-key-file; make one with `edgefn cluster keygen`), or pass --insecure to run without encryption")
+	}
+	if _, err := parsePrefixes(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	for _, h := range c.Admin.Tokens {
 		if len(strings.TrimPrefix(h, "sha256:")) != 64 {
@@ -251,4 +259,21 @@ func (c *nodeConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// parsePrefixes reads addresses ("10.0.0.1") and CIDRs ("10.0.0.0/8").
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -60,6 +60,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagStr := map[string]*string{
 		"node-name":        fs.String("node-name", "", "this node's name (default: the host name)"),
 		"data":             fs.String("data", "", "data directory (default ./edgefn-data)"),
+		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
+		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"region":           fs.String("region", "", "region label shown in cluster members"),
 		"listen":           fs.String("listen", "", "public HTTP address (default :8080)"),
 		"admin":            fs.String("admin", "", "admin API address (default 127.0.0.1:9080)"),
@@ -111,6 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set("tls-key", &cfg.HTTP.TLSKey)
 	set("log-level", &cfg.Log.Level)
 	set("log-format", &cfg.Log.Format)
+	set("kv-durability", &cfg.KV.Durability)
 	if len(join) > 0 {
 		cfg.Cluster.Join = join
 	}
@@ -133,6 +136,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log = log.With("node", cfg.Node.Name)
 	tuneGC()
+	if addr := *flagStr["pprof"]; addr != "" {
+		if err := startPprof(addr, log); err != nil {
+			fmt.Fprintf(stderr, "edgefn serve: --pprof: %v\n", err)
+			return exitUsage
+		}
+	}
 	isolate.SetGuardLogger(log.With("component", "isolate"))
 	if err := serve(ctx, cfg, *token, log, stderr); err != nil {
 		fmt.Fprintf(stderr, "edgefn serve: %v\n", err)
@@ -221,8 +230,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); platform.Run(ctx) }()
+	go func() { defer wg.Done(); returnIdleMemory(ctx, 5*time.Second, idleSlack, log.With("component", "gc")) }()
 	adminErr := make(chan error, 1)
 	go func() { defer wg.Done(); adminErr <- admin.Serve(ctx) }()
 	err = node.Serve(ctx)
@@ -305,6 +315,7 @@ func edgeConfig(cfg nodeConfig) edge.Config {
 	ncfg.Pool.OverrunBurst = time.Duration(cfg.Limits.OverrunBurstMs) * time.Millisecond
 	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
 	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
+	ncfg.TrustedProxies, _ = parsePrefixes(cfg.HTTP.TrustedProxies) // checked by validate
 	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
 	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
 	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
