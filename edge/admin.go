@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgefn/edgefn/cluster"
 )
 
 // AdminConfig configures the admin API.
@@ -37,6 +39,11 @@ type AdminConfig struct {
 	// Ready reports whether the node is ready to serve (joined its cluster
 	// and caught up); nil means always.
 	Ready func() error
+	// Cluster, when set, is shown at /v1/cluster/members.
+	Cluster ClusterView
+	// Faults, when set (edgefn serve --test-faults only), can be changed at
+	// POST /v1/cluster/faults.
+	Faults *cluster.Faults
 	// AllowedHosts are the host names (besides IP addresses and localhost)
 	// that a plain-HTTP admin API answers to: a request naming another host
 	// in its Host header is refused, so a web page whose name an attacker
@@ -90,6 +97,7 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 	a.routes()
 	a.secretRoutes()
 	a.cronRoutes()
+	a.clusterRoutes()
 	if ks, ok := p.store.(*KVStore); ok {
 		a.kvRoutes(ks)
 	}

@@ -130,6 +130,12 @@ func (p *Platform) SetMembership(m Membership) { p.members = m }
 func (p *Platform) Run(ctx context.Context) {
 	changes, cancel := p.store.Watch(nsDeploy)
 	defer cancel()
+	// Replication may bring a version's record before its blobs (or a
+	// secret after the record that needs it): their arrival reconciles too.
+	blobs, cancelBlobs := p.store.Watch(nsBlobs)
+	defer cancelBlobs()
+	secrets, cancelSecrets := p.store.Watch(nsSecrets)
+	defer cancelSecrets()
 	go p.runCron(ctx)
 	go p.runQueues(ctx)
 	for {
@@ -140,6 +146,8 @@ func (p *Platform) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-changes:
+		case <-blobs:
+		case <-secrets:
 		case <-time.After(30 * time.Second): // belt and braces: missed signals heal
 		}
 	}

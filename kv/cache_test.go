@@ -190,7 +190,7 @@ func TestReadCacheOffAfterABypassingWrite(t *testing.T) {
 	s.Get("ns", "k")
 	s.wmu.Lock()
 	err := s.db.Update(func(txn *badger.Txn) error {
-		return s.store(txn, &Record{Namespace: "ns", Key: "k", Value: []byte("w"), Version: Version{HLC: s.clock.Now(), Node: "n1"}}, nil, s.seq+1)
+		return s.store(txn, &Record{Namespace: "ns", Key: "k", Value: []byte("w"), Version: Version{HLC: s.clock.Now(), Node: "n1"}}, nil, 0, s.seq+1)
 	})
 	s.wmu.Unlock()
 	if err != nil {

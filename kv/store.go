@@ -178,11 +178,12 @@ type Store struct {
 	clock clock
 	log   *slog.Logger
 
-	wmu    sync.Mutex // serializes writes: sequence numbers and bucket hashes
-	seq    uint64
-	notify chan struct{}
-	cache  *readCache // nil when off
-	dirty  []string   // cache keys the write under way touched; s.wmu held
+	wmu     sync.Mutex // serializes writes: sequence numbers and bucket hashes
+	seq     uint64
+	horizon HLC // every tombstone collected so far was older than this
+	notify  chan struct{}
+	cache   *readCache // nil when off
+	dirty   []string   // cache keys the write under way touched; s.wmu held
 
 	afterCommit func() // tests: runs between a write's commit and the cache's end of it
 
@@ -208,8 +209,9 @@ const (
 )
 
 var (
-	metaHLC = []byte("mhlc")
-	metaSeq = []byte("mseq")
+	metaHLC     = []byte("mhlc")
+	metaSeq     = []byte("mseq")
+	metaHorizon = []byte("mhzn")
 )
 
 // Open opens (or creates) a store.
@@ -260,6 +262,9 @@ func Open(cfg Config) (*Store, error) {
 		}
 		if v, err := getValue(txn, metaSeq); err == nil && len(v) == 8 {
 			s.seq = binary.BigEndian.Uint64(v)
+		}
+		if v, err := getValue(txn, metaHorizon); err == nil && len(v) == 8 {
+			s.horizon = HLC(binary.BigEndian.Uint64(v))
 		}
 		return nil
 	})
@@ -545,12 +550,12 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 		seq = s.seq
 		for _, r := range recs {
 			r.Version = Version{HLC: s.clock.Now(), Node: s.cfg.NodeID}
-			old, _, err := current(txn, r.Namespace, r.Key)
+			old, oldSeq, err := current(txn, r.Namespace, r.Key)
 			if err != nil {
 				return err
 			}
 			seq++
-			if err := s.store(txn, r, old, seq); err != nil {
+			if err := s.store(txn, r, old, oldSeq, seq); err != nil {
 				return err
 			}
 		}
@@ -564,9 +569,11 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 	return nil
 }
 
-// store writes r over old (nil when absent) as change seq, keeping the
-// bucket hash and the change index in step. s.wmu held.
-func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
+// store writes r over old (nil when absent; its change was oldSeq) as
+// change seq, keeping the bucket hash and the change index in step: the
+// superseded change leaves the index, so the feed holds one entry per key.
+// s.wmu held.
+func (s *Store) store(txn *badger.Txn, r, old *Record, oldSeq, seq uint64) error {
 	enc, err := r.MarshalBinary()
 	if err != nil {
 		return err
@@ -576,6 +583,11 @@ func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
 		return err
 	}
 	s.noteWrite(r.Namespace, r.Key)
+	if old != nil {
+		if err := txn.Delete(seqKey(oldSeq)); err != nil {
+			return err
+		}
+	}
 	idx := make([]byte, 0, 1+len(r.Namespace)+len(r.Key))
 	idx = append(idx, byte(len(r.Namespace)))
 	idx = append(idx, r.Namespace...)
@@ -596,13 +608,17 @@ func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
 	return s.xorBucket(txn, r.Namespace, bucketOf(r.Key), h)
 }
 
-// remove deletes a stored record physically (expiry, tombstone
-// collection), keeping the bucket hash in step. s.wmu held.
-func (s *Store) remove(txn *badger.Txn, r *Record) error {
+// remove deletes a stored record (its change was seq) physically (expiry,
+// tombstone collection), keeping the bucket hash and the change index in
+// step. s.wmu held.
+func (s *Store) remove(txn *badger.Txn, r *Record, seq uint64) error {
 	if err := txn.Delete(dataKey(r.Namespace, r.Key)); err != nil {
 		return err
 	}
 	s.noteWrite(r.Namespace, r.Key)
+	if err := txn.Delete(seqKey(seq)); err != nil {
+		return err
+	}
 	return s.xorBucket(txn, r.Namespace, bucketOf(r.Key), recordHash(r))
 }
 

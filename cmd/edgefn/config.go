@@ -58,7 +58,12 @@ type nodeConfig struct {
 		Join      []string `toml:"join"`
 		KeyFile   string   `toml:"key_file"`
 		Insecure  bool     `toml:"insecure"`
-		Profile   string   `toml:"profile"` // "lan" or "wan"
+		Profile   string   `toml:"profile"` // "lan", "wan" or "local"
+		// AntiEntropyMs is how often peers compare digests (default 5000).
+		AntiEntropyMs int `toml:"anti_entropy_ms"`
+		// TombstoneGraceH is how long tombstones wait for a member that has
+		// not synced, in hours (default 72).
+		TombstoneGraceH float64 `toml:"tombstone_grace_hours"`
 	} `toml:"cluster"`
 	Limits struct {
 		CPUMs      int `toml:"cpu_ms"`
@@ -77,6 +82,10 @@ type nodeConfig struct {
 		Level  string `toml:"level"`
 		Format string `toml:"format"`
 	} `toml:"log"`
+
+	// Set by flags only, for the fault harness.
+	testFaults bool
+	testClock  time.Duration
 }
 
 func defaultNodeConfig() nodeConfig {
@@ -228,8 +237,14 @@ func (c *nodeConfig) validate() error {
 		return fmt.Errorf("limits.overrun_share %v is outside 0-1 (a share of one core; 0 turns throttling off)", c.Limits.OverrunShare)
 	case c.Limits.OverrunBurstMs < 1 || c.Limits.OverrunBurstMs > 600000:
 		return fmt.Errorf("limits.overrun_burst_ms %d is outside 1-600000", c.Limits.OverrunBurstMs)
-	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan":
-		return fmt.Errorf("cluster.profile %q: use lan or wan", c.Cluster.Profile)
+	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan" && c.Cluster.Profile != "local":
+		return fmt.Errorf("cluster.profile %q: use lan, wan, or local (one machine, for tests)", c.Cluster.Profile)
+	case c.Cluster.AntiEntropyMs < 0 || (c.Cluster.AntiEntropyMs > 0 && c.Cluster.AntiEntropyMs < 100):
+		return fmt.Errorf("cluster.anti_entropy_ms %d: at least 100", c.Cluster.AntiEntropyMs)
+	case c.Cluster.TombstoneGraceH < 0:
+		return fmt.Errorf("cluster.tombstone_grace_hours %v is negative", c.Cluster.TombstoneGraceH)
+	case len(c.Cluster.Join) > 0 && c.Cluster.Gossip == "":
+		return errors.New("cluster.join needs cluster.gossip (--gossip ADDR): the address this node gossips on")
 	case c.KV.Durability != "" && c.KV.Durability != "process" && c.KV.Durability != "fsync":
 		return fmt.Errorf("kv.durability %q: use \"process\" (the default: an acknowledged write survives kill -9) or \"fsync\" (it survives a machine crash)", c.KV.Durability)
 	case c.Cluster.Gossip != "" && c.Cluster.KeyFile == "" && !c.Cluster.Insecure:

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgefn/edgefn/cluster"
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/isolate"
 	"github.com/edgefn/edgefn/kv"
@@ -74,6 +75,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"log-format":       fs.String("log-format", "", "json or text"),
 	}
 	insecure := fs.Bool("insecure", false, "run the cluster without encryption (tests on a private network only)")
+	testFaults := fs.Bool("test-faults", false, "testing only: enable the network fault layer, driven at POST /v1/cluster/faults")
+	testClock := fs.Duration("test-clock-offset", 0, "testing only (with --test-faults): run this node's clock ahead by this much")
 	token := fs.String("token", "", "an admin token (plain; hashed at start); default $EDGEFN_ADMIN_TOKEN")
 	pos, code, ok := parseFlags(fs, c, args, stderr)
 	if !ok {
@@ -117,6 +120,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *insecure {
 		cfg.Cluster.Insecure = true
 	}
+	if *testClock != 0 && !*testFaults {
+		fmt.Fprintln(stderr, "edgefn serve: --test-clock-offset needs --test-faults")
+		return exitUsage
+	}
+	cfg.testFaults, cfg.testClock = *testFaults, *testClock
 	if err := cfg.validate(); err != nil {
 		fmt.Fprintf(stderr, "edgefn serve: %v\n", err)
 		return exitUsage
@@ -152,6 +160,13 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	kcfg.NodeID = cfg.Node.Name
 	kcfg.Durability = kv.Durability(cfg.KV.Durability)
 	kcfg.Logger = log
+	if cfg.testClock != 0 {
+		kcfg.Now = func() time.Time { return time.Now().Add(cfg.testClock) }
+	}
+	if cfg.testFaults {
+		// The fault harness checks expiry within a run.
+		kcfg.MinTTL, kcfg.ExpireEvery = time.Second, 2*time.Second
+	}
 	store, err := kv.Open(kcfg)
 	if err != nil {
 		return err
@@ -169,6 +184,22 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	node.SetNodeName(cfg.Node.Name)
 	platform := edge.NewPlatform(node, kvs)
 	platform.SetMembership(soloMembership(cfg.Node.Name))
+	acfg := edge.AdminConfig{TokenHashes: nil, Logger: log, TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey}
+	var member *cluster.Node
+	if cfg.Cluster.Gossip != "" {
+		if member, err = joinCluster(cfg, store, log, &acfg); err != nil {
+			return err
+		}
+		platform.SetMembership(member)
+		node.Registry().MustRegister(edge.ClusterCollector(member))
+		defer func() {
+			// SIGTERM: after the requests in flight, leave gracefully so the
+			// others see this node left, not failed.
+			if err := member.Leave(10 * time.Second); err != nil {
+				log.Warn("leaving the cluster", "error", err)
+			}
+		}()
+	}
 
 	material, err := secretsMaterial(cfg)
 	if err != nil {
@@ -189,8 +220,8 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if host, err := os.Hostname(); err == nil {
 		allowed = append(allowed, host)
 	}
-	admin, err := edge.NewAdmin(edge.AdminConfig{Listener: ln, TokenHashes: hashes, Logger: log,
-		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey, AllowedHosts: allowed}, platform)
+	acfg.Listener, acfg.TokenHashes, acfg.AllowedHosts = ln, hashes, allowed
+	admin, err := edge.NewAdmin(acfg, platform)
 	if err != nil {
 		return err
 	}
@@ -212,6 +243,53 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	}
 	log.Info("edgefn node stopped")
 	return err
+}
+
+// joinCluster starts this node's cluster membership and replication over
+// the store, and gives the admin API its view of them.
+func joinCluster(cfg nodeConfig, store *kv.Store, log *slog.Logger, acfg *edge.AdminConfig) (*cluster.Node, error) {
+	c := cluster.DefaultConfig()
+	c.Name = cfg.Node.Name
+	c.BindAddr = cfg.Cluster.Gossip
+	c.AdvertiseAddr = cfg.Cluster.Advertise
+	c.Join = cfg.Cluster.Join
+	c.Insecure = cfg.Cluster.Insecure
+	c.Profile = cfg.Cluster.Profile
+	c.Replica = edge.ClusterReplica(store)
+	c.Logger = log
+	c.StateDir = cfg.Node.Data
+	c.Meta = cluster.Meta{HTTP: cfg.HTTP.Listen, Admin: cfg.Admin.Listen, Region: cfg.Node.Region, Version: buildVersion()}
+	if cfg.Cluster.KeyFile != "" {
+		key, err := readClusterKey(cfg.Cluster.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		c.Key = key
+	}
+	if d := cfg.Cluster.AntiEntropyMs; d > 0 {
+		c.AntiEntropyInterval = time.Duration(d) * time.Millisecond
+	}
+	if d := cfg.Cluster.TombstoneGraceH; d > 0 {
+		c.TombstoneGrace = time.Duration(d * float64(time.Hour))
+	}
+	if cfg.testFaults {
+		c.Faults = cluster.NewFaults(uint64(time.Now().UnixNano()))
+		c.ReconnectInterval = time.Second
+		c.TombstoneMinAge = 5 * time.Second
+		c.Now = func() time.Time { return time.Now().Add(cfg.testClock) }
+		acfg.Faults = c.Faults
+		log.Warn("the network fault layer is on (--test-faults): for testing only")
+	}
+	if cfg.Cluster.Insecure {
+		log.Warn("the cluster runs without encryption or authentication (--insecure)")
+	}
+	n, err := cluster.Join(c)
+	if err != nil {
+		return nil, err
+	}
+	acfg.Cluster = n
+	acfg.Ready = n.Ready
+	return n, nil
 }
 
 // edgeConfig maps the HTTP and limits settings onto the node's config.
