@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgefn/edgefn/cluster"
 )
 
 // AdminConfig configures the admin API.
@@ -37,6 +39,18 @@ type AdminConfig struct {
 	// Ready reports whether the node is ready to serve (joined its cluster
 	// and caught up); nil means always.
 	Ready func() error
+	// Cluster, when set, is shown at /v1/cluster/members.
+	Cluster ClusterView
+	// Faults, when set (edgefn serve --test-faults only), can be changed at
+	// POST /v1/cluster/faults.
+	Faults *cluster.Faults
+	// AllowedHosts are the host names (besides IP addresses and localhost)
+	// that a plain-HTTP admin API answers to: a request naming another host
+	// in its Host header is refused, so a web page whose name an attacker
+	// re-points at this address (DNS rebinding) cannot reach the API from
+	// the operator's browser. Over TLS the certificate already binds the
+	// names, and any Host is accepted.
+	AllowedHosts []string
 }
 
 // HashToken returns the hash AdminConfig.TokenHashes holds for a token.
@@ -83,6 +97,7 @@ func NewAdmin(cfg AdminConfig, p *Platform) (*Admin, error) {
 	a.routes()
 	a.secretRoutes()
 	a.cronRoutes()
+	a.clusterRoutes()
 	if ks, ok := p.store.(*KVStore); ok {
 		a.kvRoutes(ks)
 	}
@@ -122,6 +137,13 @@ func (a *Admin) Serve(ctx context.Context) error {
 
 // ServeHTTP authenticates every call but the health checks, then routes it.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		if msg := a.browserGuard(r); msg != "" {
+			a.log.Warn("admin call refused: "+msg, "remote", clientIP(r), "method", r.Method, "path", r.URL.Path, "host", r.Host)
+			writeError(w, http.StatusForbidden, msg)
+			return
+		}
+	}
 	switch r.URL.Path {
 	case "/healthz":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -146,7 +168,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	ip := clientIP(r)
+	ip := limiterKey(clientIP(r))
 	if a.limiter.blocked(ip) {
 		w.Header().Set("Retry-After", "60")
 		writeError(w, http.StatusTooManyRequests, "too many failed attempts; retry later")
@@ -155,7 +177,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	actor, ok := a.authenticate(r)
 	if !ok {
 		a.limiter.fail(ip)
-		a.log.Warn("admin call refused: bad or missing token", "remote", ip, "method", r.Method, "path", r.URL.Path)
+		a.log.Warn("admin call refused: bad or missing token", "remote", clientIP(r), "method", r.Method, "path", r.URL.Path)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="edgefn"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized")
 		return
@@ -169,8 +191,12 @@ type actorKey struct{}
 // authenticate compares the bearer token's hash with every known hash in
 // constant time; the actor is a short, non-secret id of the token.
 func (a *Admin) authenticate(r *http.Request) (string, bool) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") {
+		return "", false
+	}
+	tok := h[7:]
+	if tok == "" {
 		return "", false
 	}
 	sum := sha256.Sum256([]byte(tok))
@@ -227,7 +253,7 @@ func (a *Admin) routes() {
 			return
 		}
 		a.audit(r, "deploy", "deployment", name, "version", rec.Number, "activate", activate, "size", rec.Size)
-		writeJSON(w, http.StatusCreated, rec)
+		writeJSON(w, http.StatusCreated, DeployResult{VersionRecord: *rec, URLs: a.platform.URLs(name, rec.Manifest)})
 	})
 	a.mux.HandleFunc("GET /v1/deployments/{name}/versions", func(w http.ResponseWriter, r *http.Request) {
 		vs, err := a.platform.Versions(r.PathValue("name"))

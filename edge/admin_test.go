@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -34,21 +33,8 @@ const testToken = "s3cret-admin-token"
 func testAdmin(t *testing.T) (*Client, *Platform, string, *logBuffer) {
 	t.Helper()
 	p, _, base := newTestPlatform(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	a, err := NewAdmin(AdminConfig{Listener: ln, TokenHashes: []string{HashToken(testToken)},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &Client{Server: "http://" + ln.Addr().String(), Token: testToken}, p, base, logs
+	c, logs := serveAdmin(t, p)
+	return c, p, base, logs
 }
 
 func archiveOf(t *testing.T, a *Artifact) *bytes.Reader {
@@ -72,6 +58,12 @@ func TestAdminAuth(t *testing.T) {
 	}
 	if _, err := c.List(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// The scheme is case-insensitive (RFC 9110).
+	req, _ := http.NewRequest("GET", c.Server+"/v1/deployments", nil)
+	req.Header.Set("Authorization", "bearer "+testToken)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("lower-case bearer: %v %v", res, err)
 	}
 	res, err := http.Get(c.Server + "/healthz")
 	if err != nil || res.StatusCode != 200 {
@@ -158,5 +150,56 @@ func TestAdminDeployFlow(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), testToken) {
 		t.Fatal("the token appears in the logs")
+	}
+}
+
+// Every admin call without a valid token, on any route and method, gets
+// the same 401 with no detail (not even whether the route exists), and
+// changes nothing.
+func TestAdminUnauthenticatedChangesNothing(t *testing.T) {
+	c, p, base, _ := testAdmin(t)
+	ctx := context.Background()
+	if _, err := c.Deploy(ctx, "app", archiveOf(t, testArtifact("app", "one")), true); err != nil {
+		t.Fatal(err)
+	}
+	calls := []struct{ method, path, body string }{
+		{"GET", "/v1/deployments", ""},
+		{"POST", "/v1/deployments/app/versions", "not an archive"},
+		{"POST", "/v1/deployments/app/rollback", `{"to":1}`},
+		{"PUT", "/v1/deployments/app/split", `[{"version":1,"weight":100}]`},
+		{"DELETE", "/v1/deployments/app", ""},
+		{"PUT", "/v1/deployments/app/secrets/KEY", "value"},
+		{"POST", "/v1/deployments/app/scheduled", ""},
+		{"GET", "/v1/no/such/route", ""},
+		{"GET", "/metrics", ""},
+	}
+	for i, tok := range []string{"", "Bearer wrong", "Basic " + testToken, "Bearer " + testToken + "x", testToken} {
+		// Each token from its own loopback address, under the failed-login
+		// limiter's ten tries per address.
+		local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i))}
+		client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: local}).DialContext}}
+		for _, call := range calls {
+			req, _ := http.NewRequest(call.method, c.Server+call.path, strings.NewReader(call.body))
+			if tok != "" {
+				req.Header.Set("Authorization", tok)
+			}
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := new(strings.Builder)
+			_, _ = io_copy(body, res)
+			if res.StatusCode != 401 || strings.TrimSpace(body.String()) != "{\n  \"error\": \"unauthorized\"\n}" ||
+				res.Header.Get("WWW-Authenticate") != `Bearer realm="edgefn"` {
+				t.Fatalf("%s %s with %q: %d %q", call.method, call.path, tok, res.StatusCode, body.String())
+			}
+		}
+	}
+	list, err := p.List()
+	if err != nil || len(list) != 1 || list[0].Active != 1 || len(list[0].Versions) != 1 {
+		t.Fatalf("refused calls changed the deployments: %+v %v", list, err)
+	}
+	if r := getHost(t, base, "app.edge.test", "/"); r.body != "one" {
+		t.Fatalf("serving %q", r.body)
 	}
 }

@@ -14,6 +14,7 @@ func testKV(t *testing.T) *KVStore {
 	cfg := kv.DefaultConfig()
 	cfg.InMemory = true
 	cfg.NodeID = "test"
+	cfg.MaxValueSize = 2048 // small, so the limit test needs no large string
 	s, err := kv.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,9 @@ const kvScript = `var __edgefn_module = { default: { async fetch(req, env) {
       out.push((await env.CACHE.get("obj", "json")).n);
       out.push(new Uint8Array(await env.CACHE.get("bin", { type: "arrayBuffer" })).join("-"));
       out.push(String(await env.CACHE.get("missing")));
+      out.push(await new Response(await env.CACHE.get("greeting", { type: "stream" })).text());
+      out.push(String(await env.CACHE.get("missing", "json")) + String(await env.CACHE.get("missing", "stream")));
+      out.push(await env.CACHE.get("greeting").then(() => "cached get is a promise"));
       const m = await env.CACHE.getWithMetadata("greeting");
       out.push(m.value + "/" + m.metadata.lang);
       const bulk = await env.CACHE.get(["greeting", "missing"]);
@@ -57,6 +61,12 @@ const kvScript = `var __edgefn_module = { default: { async fetch(req, env) {
         () => env.CACHE.put("k", "v", { expirationTtl: 10 }),
         () => env.CACHE.get("k", "yaml"),
         () => env.CACHE.list({ cursor: "garbage" }),
+        () => env.CACHE.put("big", "x".repeat(2049)),
+        () => env.CACHE.put("k", "v", { metadata: { pad: "m".repeat(1100) } }),
+        () => env.CACHE.put("k", "v", { expirationTtl: -5 }),
+        () => env.CACHE.put("k", "v", { expiration: 1 }),
+        () => env.CACHE.put("k", "v", { metadata: { self: (() => { const o = {}; o.o = o; return o; })() } }),
+        () => env.CACHE.put("k", "v", { metadata: { n: 10n } }),
       ]) {
         try { await f(); out.push("ok"); } catch (e) { out.push(e.name + ":" + e.message.slice(0, 200)); }
       }
@@ -76,7 +86,7 @@ const kvScript = `var __edgefn_module = { default: { async fetch(req, env) {
 
 func TestKVBindingOverHTTP(t *testing.T) {
 	store := testKV(t)
-	n, base := testNode(t, func(c *Config) { c.KV = store })
+	n, base := testNode(t, func(c *Config) { c.KV = store; c.ExposeErrors = true })
 	a := testArtifact("app", "")
 	a.Script = kvScript
 	a.Manifest.KV = []KVBinding{{Binding: "CACHE", Namespace: "cache"}}
@@ -87,15 +97,26 @@ func TestKVBindingOverHTTP(t *testing.T) {
 	if r := send(t, "GET", base+"/put", ""); r.body != "ok" {
 		t.Fatalf("put: %d %q", r.status, r.body)
 	}
-	want := "hello|1|1-2-3|null|hello/en|hello,null|list:0:0 list:1:1 list:2:2 complete=false|2 complete=true|null"
+	want := "hello|1|1-2-3|null|hello|nullnull|cached get is a promise|hello/en|hello,null|list:0:0 list:1:1 list:2:2 complete=false|2 complete=true|null"
 	if r := send(t, "GET", base+"/get", ""); r.body != want {
 		t.Fatalf("get:\n got %q\nwant %q", r.body, want)
 	}
 	r := send(t, "GET", base+"/errors", "")
 	for _, w := range []string{"TypeError:KV put: the key must not be empty", "TypeError:KV put: the value must be a string",
-		"key too large: 600 bytes; the limit is 512", "below the minimum of 60", `unknown type "yaml"`, "invalid cursor"} {
+		"TypeError:KV put \"xxxxxxxx", "key too large: 600 bytes; the limit is 512", "below the minimum of 60", `unknown type "yaml"`,
+		"TypeError:KV list: invalid cursor: \"garbage\" is not a cursor", "TypeError:KV put \"big\": value too large: 2049 bytes; the limit is 2048",
+		"metadata too large: 1110 bytes of JSON; the limit is 1024", "expirationTtl -5 is negative", "expiration 1 is less than 60 seconds from now",
+		"TypeError:KV put: metadata cannot be serialised to JSON"} {
 		if !strings.Contains(r.body, w) {
 			t.Errorf("errors lack %q:\n%s", w, r.body)
+		}
+	}
+	if strings.Count(r.body, "\nok") > 0 || strings.HasPrefix(r.body, "ok") {
+		t.Errorf("a bad call succeeded:\n%s", r.body)
+	}
+	for _, k := range []string{"big", "k"} {
+		if _, err := store.Raw().Get("cache", k); err == nil {
+			t.Errorf("a refused put stored %q", k)
 		}
 	}
 	if r := send(t, "GET", base+"/atomic", ""); r.body != "true,false,true,1,5" {
@@ -146,8 +167,10 @@ class TextDecoderLike { decode(buf) { return String.fromCharCode(...new Uint8Arr
 
 func TestQueuesDeliverRetryAndDeadLetter(t *testing.T) {
 	store := testKV(t)
-	// One runtime: the script logs deliveries in a global.
-	n, base := testNode(t, func(c *Config) { c.KV = store; c.Pool.MaxSize = 1 })
+	// One runtime: the script logs deliveries in a global. A roomy CPU limit:
+	// a delivery that broke the 50 ms limit under -race on a loaded machine
+	// would be retried and spoil the count.
+	n, base := testNode(t, func(c *Config) { c.KV = store; c.Pool.MaxSize = 1; roomyCPU(c) })
 	p := NewPlatform(n, store)
 	a := testArtifact("jobs", "")
 	a.Script = `let log = [];
@@ -226,6 +249,26 @@ func TestServiceBindingCallsAnotherDeployment(t *testing.T) {
 	}
 	n.SetFallback("front")
 	if r := send(t, "GET", base+"/", ""); r.body != "front got [auth: POST /check token]" {
+		t.Fatalf("got %q", r.body)
+	}
+}
+
+// A failing store (here: closed) is an Error, not a TypeError: the input
+// was fine, and a retry may work.
+func TestKVStoreFailureIsError(t *testing.T) {
+	store := testKV(t)
+	n, base := testNode(t, func(c *Config) { c.KV = store })
+	a := testArtifact("app", "")
+	a.Script = `var __edgefn_module = { default: { async fetch(req, env) {
+  try { await env.CACHE.get("k"); return new Response("no error"); } catch (e) { return new Response(e.name + ": " + e.message); }
+} } };`
+	a.Manifest.KV = []KVBinding{{Binding: "CACHE", Namespace: "cache"}}
+	if err := n.Activate(a, 1); err != nil {
+		t.Fatal(err)
+	}
+	n.SetFallback("app")
+	store.Raw().Close()
+	if r := send(t, "GET", base+"/", ""); r.body != "Error: KV get failed: kv: store closed" {
 		t.Fatalf("got %q", r.body)
 	}
 }

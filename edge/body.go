@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,10 @@ type requestBody struct {
 	closed   atomic.Bool
 	tooLarge atomic.Bool
 	aborted  atomic.Bool
+	// broken holds the error that made the client's body unreadable
+	// (malformed chunked framing, a read timeout): the request is then
+	// answered 400 or 408 whatever the handler made of it.
+	broken atomic.Pointer[error]
 }
 
 func (b *requestBody) Read(p []byte) (int, error) {
@@ -61,6 +66,9 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		}
 	}
 	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && !b.closed.Load() {
+		b.broken.CompareAndSwap(nil, &err)
+	}
 	b.n += int64(n)
 	if b.n > b.limit {
 		b.tooLarge.Store(true)
@@ -140,7 +148,18 @@ type streamBody struct {
 	req          *requestBody // the streamed request body, closed with the response
 	rest         []byte       // Read's leftover (Read is only a fallback)
 	once         sync.Once
+	limit        int64        // the deployment's MaxResponseSize
+	log          *slog.Logger // the version's log
+	id           string       // the request id, for the log
 }
+
+// errStreamFailed: the handler's response body stream failed (its error is
+// logged by the isolate).
+var errStreamFailed = errors.New("edge: the response body stream failed")
+
+// errResponseTooLarge: a streamed response body grew past the deployment's
+// MaxResponseSize.
+var errResponseTooLarge = errors.New("edge: the response body exceeds the size limit")
 
 // SupportsBodyWriteTo tells fasthttp to use WriteTo (chunk by chunk) for
 // chunked framing.
@@ -154,10 +173,18 @@ func (b *streamBody) WriteTo(w io.Writer) (int64, error) {
 			return total, nil
 		}
 		if err != nil {
-			return total, err
+			// The isolate logged the stream's error through the version's
+			// log, where secrets are redacted; fasthttp logs what it gets
+			// here, unredacted, so it gets no script text.
+			return total, errStreamFailed
 		}
 		if len(chunk) == 0 {
 			continue
+		}
+		if b.limit > 0 && total+int64(len(chunk)) > b.limit {
+			b.log.Error("response body exceeds the size limit; the response was cut off", "request_id", b.id, "limit", b.limit, "sent", total)
+			b.Close()
+			return total, fmt.Errorf("%w (%d bytes)", errResponseTooLarge, b.limit)
 		}
 		if b.writeTimeout > 0 {
 			// Each chunk gets WriteTimeout to reach the client: a
@@ -175,8 +202,11 @@ func (b *streamBody) WriteTo(w io.Writer) (int64, error) {
 func (b *streamBody) Read(p []byte) (int, error) {
 	for len(b.rest) == 0 {
 		chunk, err := b.s.Next()
-		if err != nil {
+		if err == io.EOF {
 			return 0, err
+		}
+		if err != nil {
+			return 0, errStreamFailed
 		}
 		b.rest = chunk
 	}

@@ -115,8 +115,8 @@ func (c *Client) doJSON(ctx context.Context, method, path string, in, out any) e
 }
 
 // Deploy uploads an artifact archive.
-func (c *Client) Deploy(ctx context.Context, name string, archive io.Reader, activate bool) (*VersionRecord, error) {
-	var rec VersionRecord
+func (c *Client) Deploy(ctx context.Context, name string, archive io.Reader, activate bool) (*DeployResult, error) {
+	var rec DeployResult
 	path := "/v1/deployments/" + url.PathEscape(name) + "/versions"
 	if !activate {
 		path += "?activate=false"

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +29,11 @@ type DevConfig struct {
 	OnBuild func(BuildEvent)
 }
 
+// DevVarsFile holds a project's development secrets (KEY=value lines),
+// given to the handler as `edgefn secret put` values would be: env.KEY,
+// redacted from logs. It lives beside edgefn.toml and is not deployed.
+const DevVarsFile = ".dev.vars"
+
 // BuildEvent reports one build of the development server.
 type BuildEvent struct {
 	// Err is the build or load error; the previous code keeps serving.
@@ -37,6 +44,10 @@ type BuildEvent struct {
 	Reload bool
 	// Changed names a file whose change caused the build.
 	Changed string
+	// Manifest is what was built (nil when the build failed).
+	Manifest *Manifest
+	// Secrets names the keys read from .dev.vars.
+	Secrets []string
 }
 
 // Dev builds the entry, serves it for every request, and rebuilds and
@@ -88,11 +99,22 @@ func (dw *devWatcher) build(changed string, reload bool) {
 	if a != nil {
 		dw.watchInputs(a.Inputs)
 	}
+	var secrets map[string]string
+	if err == nil {
+		secrets, err = readDevVars(filepath.Join(p.Dir, DevVarsFile))
+	}
 	if err == nil {
 		if dw.name != "" && dw.name != a.Manifest.Name {
 			dw.n.Remove(dw.name)
 		}
-		err = dw.n.Activate(a, 0)
+		err = dw.n.activateWith(a, 0, secrets)
+	}
+	if err == nil {
+		ev.Manifest = &a.Manifest
+		for k := range secrets {
+			ev.Secrets = append(ev.Secrets, k)
+		}
+		sort.Strings(ev.Secrets)
 	}
 	ev.Err = err
 	ev.Took = time.Since(start)
@@ -109,7 +131,7 @@ func (dw *devWatcher) build(changed string, reload bool) {
 // watchProject watches the project's directory, manifest, api/ tree and
 // public/ tree (new files there change the deployment).
 func (dw *devWatcher) watchProject(p *Project) {
-	dw.inputs = map[string]bool{filepath.Join(p.Dir, ManifestFile): true}
+	dw.inputs = map[string]bool{filepath.Join(p.Dir, ManifestFile): true, filepath.Join(p.Dir, DevVarsFile): true}
 	dw.watchDir(p.Dir)
 	for _, sub := range []string{"api", "public"} {
 		root := filepath.Join(p.Dir, sub)
@@ -208,4 +230,36 @@ func (dw *devWatcher) run(ctx context.Context) error {
 			dw.build(changed, true)
 		}
 	}
+}
+
+// readDevVars reads a .dev.vars file: KEY=value lines, # comments, values
+// optionally in double quotes. A missing file is no secrets.
+func readDevVars(path string) (map[string]string, error) {
+	src, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("edge: dev: %w", err)
+	}
+	out := map[string]string{}
+	for i, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(strings.TrimPrefix(k, "export "))
+		if !ok || !bindingRe.MatchString(k) {
+			return nil, fmt.Errorf("%s:%d: want KEY=value with KEY a JavaScript identifier", path, i+1)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			if uq, err := strconv.Unquote(v); err == nil {
+				v = uq
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"hash/fnv"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -23,6 +23,14 @@ var requestIDHeader = []byte("X-Request-Id")
 // handle is the front door: route, convert, run, write back.
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	if e := n.checkRequest(ctx); e != nil {
+		id := n.ids.next()
+		ctx.Response.Header.Set("x-request-id", id)
+		ctx.SetConnectionClose()
+		n.writeError(ctx, id, e.status, e.msg)
+		n.log.Debug("request refused", "component", "http", "request_id", id, "status", e.status, "remote", ctx.RemoteIP().String(), "reason", e.msg)
+		return
+	}
 	rs := readStrings(ctx, n.ids)
 	id, host, path := rs.id, rs.host, rs.path
 	// SetCanonical copies the value: a byte view of the string is enough.
@@ -36,7 +44,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.writeError(ctx, id, fasthttp.StatusNotFound, "no deployment serves this host and path")
 		return
 	}
-	v := d.acquire(func() uint32 { return clientBucket(ctx, d.name) })
+	v := d.acquire(func() uint32 { return n.clientBucket(ctx, d.name) })
 	if v == nil {
 		n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, "the deployment is not running")
 		return
@@ -62,6 +70,11 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	req := rs.request(ctx)
+	if loopHops(req.Header) >= maxLoopHops {
+		n.writeError(ctx, id, fasthttp.StatusLoopDetected, "this request went through edgefn's fetch() too many times (a deployment fetching itself?)")
+		n.accessLog(start, id, d.name, ctx, "")
+		return
+	}
 	if route != nil {
 		req.Route = route.ID
 		req.Params = params
@@ -77,10 +90,20 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	switch {
 	case err != nil && rb != nil && rb.tooLarge.Load():
 		n.bodyError(ctx, id, errBodyTooLarge)
+	case err != nil && rb != nil && rb.broken.Load() != nil:
+		n.bodyError(ctx, id, fmt.Errorf("edge: reading the request body: %w", *rb.broken.Load()))
 	case err != nil:
 		n.fail(ctx, id, d.name, v, err)
 	default:
-		n.writeResponse(ctx, res, rb)
+		if err := n.checkResponse(res, v.pool.Limits().MaxResponseSize); err != nil {
+			if res.Stream != nil {
+				res.Stream.Close()
+				res.Stream = nil
+			}
+			n.fail(ctx, id, d.name, v, err)
+			break
+		}
+		n.writeResponse(ctx, id, res, rb, v)
 	}
 	if rb != nil && (res == nil || res.Stream == nil) {
 		// A streamed response closes the body once it is written.
@@ -97,6 +120,11 @@ func (n *Node) bodyError(ctx *fasthttp.RequestCtx, id string, err error) {
 		return
 	}
 	ctx.SetConnectionClose()
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		n.writeError(ctx, id, fasthttp.StatusRequestTimeout, "the request body did not arrive in time")
+		return
+	}
 	n.writeError(ctx, id, fasthttp.StatusBadRequest, err.Error())
 }
 
@@ -268,7 +296,7 @@ var hopByHop = map[string]bool{
 // writeResponse writes a handler's response. A streamed body goes out
 // chunk by chunk as the handler produces it; rb, the streamed request body
 // if any, stays readable until the response is written.
-func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response, rb *requestBody) {
+func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, id string, res *isolate.Response, rb *requestBody, v *version) {
 	ctx.SetStatusCode(res.Status)
 	h := &ctx.Response.Header
 	for _, f := range res.Header {
@@ -285,7 +313,8 @@ func (n *Node) writeResponse(ctx *fasthttp.RequestCtx, res *isolate.Response, rb
 		// Headers go out at once: a client waiting on a slow first chunk
 		// still sees the response start.
 		ctx.Response.ImmediateHeaderFlush = true
-		ctx.Response.SetBodyStream(&streamBody{ctx: ctx, s: res.Stream, writeTimeout: n.cfg.WriteTimeout, req: rb}, -1)
+		ctx.Response.SetBodyStream(&streamBody{ctx: ctx, s: res.Stream, writeTimeout: n.cfg.WriteTimeout, req: rb,
+			limit: v.pool.Limits().MaxResponseSize, log: v.log, id: id}, -1)
 		return
 	}
 	ctx.Response.SetBodyRaw(res.Body)
@@ -331,10 +360,23 @@ func (n *Node) fail(ctx *fasthttp.RequestCtx, id, deployment string, v *version,
 		attrs = append(attrs, "stack", se.Stack)
 	}
 	log.Error("request failed", attrs...)
-	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError {
+	if !n.cfg.ExposeErrors && status == fasthttp.StatusInternalServerError && !isLimit(err) {
 		msg = "the handler failed"
 	}
 	n.writeError(ctx, id, status, redact(v.secrets, msg))
+}
+
+// isLimit reports whether err is a limit the handler broke. Its message
+// names the limit and carries nothing of the script's, so production
+// answers say which limit it was.
+func isLimit(err error) bool {
+	for _, l := range []error{isolate.ErrCPUTime, isolate.ErrMemoryLimit, isolate.ErrStackOverflow, isolate.ErrHung,
+		errResponseHeaders, errResponseTooLarge} {
+		if errors.Is(err, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeError writes a plain-text error response naming the request id.
@@ -342,30 +384,6 @@ func (n *Node) writeError(ctx *fasthttp.RequestCtx, id string, status int, msg s
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.SetBodyString(fasthttp.StatusMessage(status) + ": " + msg + "\nrequest id: " + id + "\n")
-}
-
-// handleParseError answers requests fasthttp could not parse or accept:
-// a body over the limit gets 413, anything else 400.
-func (n *Node) handleParseError(ctx *fasthttp.RequestCtx, err error) {
-	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
-		ctx.SetContentType("text/plain; charset=utf-8")
-		ctx.SetBodyString("Request Entity Too Large: the body exceeds the limit\n")
-		return
-	}
-	ctx.SetStatusCode(fasthttp.StatusBadRequest)
-	ctx.SetContentType("text/plain; charset=utf-8")
-	ctx.SetBodyString("Bad Request: " + err.Error() + "\n")
-}
-
-// clientBucket places a client in 0-99 for traffic splits: the same client
-// address gets the same version of a deployment (sticky), different
-// deployments split independently.
-func clientBucket(ctx *fasthttp.RequestCtx, deployment string) uint32 {
-	h := fnv.New32a()
-	_, _ = h.Write(ctx.RemoteIP())
-	_, _ = h.Write([]byte(deployment))
-	return h.Sum32() % 100
 }
 
 // devScheduled runs the deployment's scheduled() by hand (development).

@@ -24,9 +24,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		switch {
 		case errors.Is(err, kv.ErrNotFound):
 			writeError(w, http.StatusNotFound, err.Error())
-		case errors.Is(err, kv.ErrKeyTooLarge), errors.Is(err, kv.ErrEmptyKey), errors.Is(err, kv.ErrValueTooLarge),
-			errors.Is(err, kv.ErrMetadataTooLarge), errors.Is(err, kv.ErrBadMetadata), errors.Is(err, kv.ErrInvalidTTL),
-			errors.Is(err, kv.ErrInvalidCursor), errors.Is(err, kv.ErrInvalidLimit), errors.Is(err, kv.ErrBadNamespace):
+		case kv.IsInvalidInput(err):
 			writeError(w, http.StatusBadRequest, err.Error())
 		default:
 			a.fail(w, err)
@@ -76,6 +74,7 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if e.Expiration != 0 {
 			w.Header().Set("X-Edgefn-Expiration", strconv.FormatInt(e.Expiration, 10))
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(e.Version))
 		w.Header().Set("Content-Type", "application/octet-stream")
 		_, _ = w.Write(e.Value)
 	})
@@ -106,10 +105,13 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if m := r.Header.Get("X-Edgefn-Metadata"); m != "" {
 			o.Metadata = []byte(m)
 		}
-		if _, err := raw.Put(ns, key, value, o); err != nil {
+		v, err := raw.Put(ns, key, value, o)
+		if err != nil {
 			kvFail(w, err)
 			return
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(v))
+		a.audit(r, "kv.put", "namespace", ns, "key", key, "size", len(value))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	a.mux.HandleFunc("DELETE /v1/kv/{ns}/{key...}", func(w http.ResponseWriter, r *http.Request) {
@@ -117,10 +119,18 @@ func (a *Admin) kvRoutes(store *KVStore) {
 		if !nsOK(w, ns) {
 			return
 		}
-		if _, err := raw.Delete(ns, r.PathValue("key")); err != nil {
+		v, err := raw.Delete(ns, r.PathValue("key"))
+		if err != nil {
 			kvFail(w, err)
 			return
 		}
+		w.Header().Set("X-Edgefn-Version", versionHeader(v))
+		a.audit(r, "kv.delete", "namespace", ns, "key", r.PathValue("key"))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// versionHeader renders a record's version for X-Edgefn-Version: its HLC
+// timestamp (decimal) and the node that wrote it, "HLC/NODE". Versions
+// order writes as replication does (HLC, then node name).
+func versionHeader(v kv.Version) string { return strconv.FormatUint(uint64(v.HLC), 10) + "/" + v.Node }

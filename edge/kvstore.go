@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/edgefn/edgefn/isolate"
@@ -160,6 +161,25 @@ func (k *KVStore) dispatch(recs []kv.Record) {
 	}
 }
 
+// bindingError marks the store's bad-input errors for the JS binding (they
+// become TypeErrors there) and leaves the rest alone.
+func bindingError(err error) error {
+	if err == nil || !kv.IsInvalidInput(err) {
+		return err
+	}
+	return &kvInputError{msg: strings.ReplaceAll(err.Error(), "kv: ", ""), err: err}
+}
+
+// kvInputError is a store's bad-input error as a handler reads it: without
+// the package prefixes, still matching the store's sentinel.
+type kvInputError struct {
+	msg string
+	err error
+}
+
+func (e *kvInputError) Error() string   { return e.msg }
+func (e *kvInputError) Unwrap() []error { return []error{isolate.ErrKVInvalid, e.err} }
+
 // Namespace returns a namespace as a JS binding sees it.
 func (k *KVStore) Namespace(ns string) isolate.KVNamespace { return &kvNamespace{k: k, ns: ns} }
 
@@ -174,25 +194,34 @@ func (n *kvNamespace) Get(_ context.Context, key string) (*isolate.KVEntry, erro
 		return nil, isolate.ErrKVNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, bindingError(err)
 	}
 	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, nil
 }
 
+// GetCached answers from the store's read cache (memory only).
+func (n *kvNamespace) GetCached(key string) (*isolate.KVEntry, bool) {
+	e, ok := n.k.s.GetCached(n.ns, key)
+	if !ok {
+		return nil, false
+	}
+	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, true
+}
+
 func (n *kvNamespace) Put(_ context.Context, key string, value []byte, o isolate.KVPutOptions) error {
 	_, err := n.k.s.Put(n.ns, key, value, kv.PutOptions{Expiration: o.Expiration, ExpirationTTL: o.ExpirationTTL, Metadata: o.Metadata})
-	return err
+	return bindingError(err)
 }
 
 func (n *kvNamespace) Delete(_ context.Context, key string) error {
 	_, err := n.k.s.Delete(n.ns, key)
-	return err
+	return bindingError(err)
 }
 
 func (n *kvNamespace) List(_ context.Context, o isolate.KVListOptions) (*isolate.KVListResult, error) {
 	res, err := n.k.s.List(n.ns, kv.ListOptions{Prefix: o.Prefix, Limit: o.Limit, Cursor: o.Cursor})
 	if err != nil {
-		return nil, err
+		return nil, bindingError(err)
 	}
 	out := &isolate.KVListResult{Complete: res.ListComplete, Cursor: res.Cursor}
 	for _, key := range res.Keys {
@@ -230,7 +259,7 @@ func (n *kvNamespace) Atomic(_ context.Context, checks []isolate.KVCheck, muts [
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return "", false, bindingError(err)
 	}
 	return v.Stamp(), true, nil
 }

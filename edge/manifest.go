@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/edgefn/edgefn/isolate"
 )
 
 // ManifestFile is the name of a project's manifest.
@@ -90,17 +92,33 @@ type ManifestLimits struct {
 	WallMs     int `toml:"wall_ms" json:"wall_ms,omitempty"`
 	MemoryMB   int `toml:"memory_mb" json:"memory_mb,omitempty"`
 	BodyMB     int `toml:"body_mb" json:"body_mb,omitempty"`
+	ResponseMB int `toml:"response_mb" json:"response_mb,omitempty"`
 	MaxRuntime int `toml:"max_runtimes" json:"max_runtimes,omitempty"`
 	MinWarm    int `toml:"min_warm" json:"min_warm,omitempty"`
 }
 
-// FetchPolicy configures outbound fetch() for a deployment.
+// FetchPolicy configures outbound fetch() for a deployment:
+//
+//	[fetch]
+//	allow = ["127.0.0.1/32", "db.internal", "*.svc.cluster.local"]
+//	timeout_ms = 10000
+//	max_subrequests = 200
 type FetchPolicy struct {
-	// AllowPrivate lets fetch reach loopback, link-local and private
-	// addresses (refused by default: SSRF guard).
+	// AllowPrivate lets fetch reach every address: the SSRF guard, which
+	// refuses loopback, link-local, private, CGNAT, multicast and other
+	// special-purpose addresses, is off.
 	AllowPrivate bool `toml:"allow_private" json:"allow_private,omitempty"`
-	// Allow lists extra hosts or CIDRs fetch may reach even if private.
+	// Allow lists what fetch may reach although the guard refuses it: IP
+	// addresses, CIDR prefixes, host names (whatever they resolve to) and
+	// "*.domain" (its subdomains).
 	Allow []string `toml:"allow" json:"allow,omitempty"`
+	// TimeoutMs bounds one fetch until its response's headers arrive.
+	TimeoutMs int `toml:"timeout_ms" json:"timeout_ms,omitempty"`
+	// MaxSubrequests bounds the fetches one request makes (redirects count).
+	MaxSubrequests int `toml:"max_subrequests" json:"max_subrequests,omitempty"`
+	// MaxConcurrent bounds the fetches one request has waiting for headers
+	// at once; more wait their turn.
+	MaxConcurrent int `toml:"max_concurrent" json:"max_concurrent,omitempty"`
 }
 
 // ManifestError is a problem in an edgefn.toml, with where it is.
@@ -157,14 +175,14 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		}
 		if m := decodeErrRe.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, &ManifestError{File: file, Line: line, Field: m[2], Msg: m[3]}
+			return nil, &ManifestError{File: file, Line: line, Field: m[2], Msg: friendlyTypeError(m[3])}
 		}
 		return nil, &ManifestError{File: file, Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0].String()
 		return nil, &ManifestError{File: file, Line: keyLine(src, und[0]), Field: key,
-			Msg: "unknown key; see docs/MANIFEST.md for the keys edgefn.toml takes"}
+			Msg: "unknown key; docs/MANIFEST.md lists the keys edgefn.toml takes"}
 	}
 	if err := m.validate(); err != nil {
 		var me *ManifestError
@@ -277,10 +295,26 @@ func (m *Manifest) validate() error {
 		return bad("limits.memory_mb", "%d is outside 8-4096", l.MemoryMB)
 	case l.BodyMB < 0 || l.BodyMB > 1024:
 		return bad("limits.body_mb", "%d is outside 1-1024", l.BodyMB)
+	case l.ResponseMB < 0 || l.ResponseMB > 65536:
+		return bad("limits.response_mb", "%d is outside 1-65536", l.ResponseMB)
 	case l.MaxRuntime < 0 || l.MaxRuntime > 1024:
 		return bad("limits.max_runtimes", "%d is outside 1-1024", l.MaxRuntime)
 	case l.MinWarm < 0 || l.MinWarm > 64:
 		return bad("limits.min_warm", "%d is outside 0-64", l.MinWarm)
+	}
+	f := m.Fetch
+	switch {
+	case f.TimeoutMs < 0 || f.TimeoutMs > 15*60*1000:
+		return bad("fetch.timeout_ms", "%d is outside 1-900000", f.TimeoutMs)
+	case f.MaxSubrequests < 0 || f.MaxSubrequests > 10000:
+		return bad("fetch.max_subrequests", "%d is outside 1-10000", f.MaxSubrequests)
+	case f.MaxConcurrent < 0 || f.MaxConcurrent > 256:
+		return bad("fetch.max_concurrent", "%d is outside 1-256", f.MaxConcurrent)
+	}
+	if err := isolate.ValidateFetchAllow(f.Allow); err != nil {
+		// "allow[i]: why"
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return bad("fetch."+field, "%s", msg)
 	}
 	return nil
 }
@@ -292,41 +326,92 @@ func ValidateCron(spec string) error {
 	return err
 }
 
-// keyLine finds the line where a key is set, for error messages: the last
-// line naming the key's last segment inside its table (approximate for
-// arrays of tables).
+// keyLine finds the line where a key is set, for error messages. key is
+// dotted, and a segment may carry an index: ["kv_namespaces[1]",
+// "binding"] is the binding of the second [[kv_namespaces]] table, and
+// ["routes[0]"] the routes array. It returns the line of the key in its
+// table, else the table's header, else 0.
 func keyLine(src []byte, key []string) int {
 	if len(key) == 0 {
 		return 0
 	}
-	last := key[len(key)-1]
-	if i := strings.IndexByte(last, '['); i > 0 {
-		last = last[:i]
-	}
-	table := ""
+	last, _ := splitIndex(key[len(key)-1])
+	table, nth := "", 0
 	if len(key) > 1 {
-		table = strings.Join(key[:len(key)-1], ".")
-		if i := strings.IndexByte(table, '['); i > 0 {
-			table = table[:i]
+		parts := make([]string, len(key)-1)
+		for i, k := range key[:len(key)-1] {
+			parts[i], nth = splitIndex(k)
 		}
+		table = strings.Join(parts, ".")
 	}
 	inTable := table == ""
-	found := 0
+	seen, header := -1, 0
 	for i, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, "[") {
-			name := strings.Trim(t, "[] ")
-			inTable = table == "" || name == table || strings.HasPrefix(table, name+".")
-			if table != "" && name == table && found == 0 {
-				found = i + 1
+			name := strings.Trim(strings.SplitN(t, "#", 2)[0], "[] \t")
+			inTable = false
+			if name == table {
+				if strings.HasPrefix(t, "[[") {
+					seen++
+				} else {
+					seen = nth
+				}
+				if inTable = seen == nth; inTable && header == 0 {
+					header = i + 1
+				}
 			}
 			continue
 		}
-		if inTable && (strings.HasPrefix(t, last+" ") || strings.HasPrefix(t, last+"=") || strings.HasPrefix(t, `"`+last+`"`)) {
+		if !inTable {
+			continue
+		}
+		if k, _, ok := strings.Cut(t, "="); ok && strings.Trim(strings.TrimSpace(k), `"'`) == last {
 			return i + 1
 		}
 	}
-	return found
+	return header
+}
+
+// splitIndex splits "name[3]" into "name" and 3 ("name" gives 0).
+func splitIndex(seg string) (string, int) {
+	i := strings.IndexByte(seg, '[')
+	if i < 0 || !strings.HasSuffix(seg, "]") {
+		return seg, 0
+	}
+	n, err := strconv.Atoi(seg[i+1 : len(seg)-1])
+	if err != nil {
+		return seg[:i], 0
+	}
+	return seg[:i], n
+}
+
+var typeErrRe = regexp.MustCompile(`incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+// typeWords names TOML and Go types the way an edgefn.toml author thinks of
+// them.
+var typeWords = map[string]string{
+	"string": "a string", "int64": "an integer", "float64": "a number", "bool": "true or false",
+	"slice": "an array", "[]interface {}": "an array", "map[string]interface {}": "a table", "struct": "a table",
+	"map": "a table", "integer": "an integer", "float": "a number", "boolean": "true or false",
+	"primitive (string-like)": "a string", "time.Time": "a date", "int8": "an integer", "int16": "an integer",
+	"int32": "an integer", "uint64": "an integer", "float32": "a number",
+}
+
+// friendlyTypeError rewrites the TOML decoder's type mismatch message.
+func friendlyTypeError(msg string) string {
+	m := typeErrRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got, want := typeWords[m[1]], typeWords[m[2]]
+	if got == "" {
+		got = m[1]
+	}
+	if want == "" {
+		want = m[2]
+	}
+	return "want " + want + ", got " + got
 }
 
 // durationMs converts a manifest millisecond value.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,11 +45,39 @@ type Config struct {
 	IdleTimeout  time.Duration
 	// MaxConns bounds concurrent connections. Default 256k.
 	MaxConns int
+	// MaxConnsPerIP bounds the concurrent connections from one client
+	// address; the one past it is answered 429 and closed. Default 1024;
+	// negative means no limit (behind a reverse proxy every connection
+	// comes from the proxy's few addresses).
+	MaxConnsPerIP int
+	// MaxHeaderBytes bounds the request line and headers together; a
+	// request over it gets 431. It is also each connection's read buffer
+	// (fasthttp's ReadBufferSize), so it costs that much memory per open
+	// connection. Default 16 KiB (as Node.js).
+	MaxHeaderBytes int
+	// MaxHeaderCount bounds the number of request header lines (431
+	// beyond). Default 100.
+	MaxHeaderCount int
+	// MaxURIBytes bounds the request target (path and query); 414 beyond.
+	// Default 8 KiB.
+	MaxURIBytes int
+	// MaxResponseHeaderBytes bounds the headers a handler's Response may
+	// set, names and values together; a response over it is refused with
+	// 500 and logged. Default 64 KiB.
+	MaxResponseHeaderBytes int
+	// MaxResponseHeaders bounds the number of headers a handler's Response
+	// may set. Default 256.
+	MaxResponseHeaders int
 	// Pool is the pool configuration every deployment starts from (Script,
 	// Name and Logger are set per deployment).
 	Pool isolate.PoolConfig
 	// BaseDomain, when set, serves each deployment at NAME.<BaseDomain>.
 	BaseDomain string
+	// TrustedProxies are the addresses (as prefixes) of reverse proxies in
+	// front of the node: for a request from one of them, the client is
+	// taken from X-Forwarded-For (traffic splits stick to it). Default
+	// none: the peer's address is the client.
+	TrustedProxies []netip.Prefix
 	// TLSCert and TLSKey, when set, serve HTTPS.
 	TLSCert string
 	TLSKey  string
@@ -71,7 +100,14 @@ func DefaultConfig() Config {
 		WriteTimeout:    60 * time.Second,
 		IdleTimeout:     120 * time.Second,
 		MaxConns:        256 * 1024,
+		MaxConnsPerIP:   1024,
+		MaxHeaderBytes:  16 << 10,
+		MaxHeaderCount:  100,
+		MaxURIBytes:     8 << 10,
 		Pool:            isolate.DefaultPoolConfig(),
+
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxResponseHeaders:     256,
 	}
 }
 
@@ -87,6 +123,17 @@ func (c *Config) validate() error {
 		return errors.New("edge: config: ReadTimeout, WriteTimeout and IdleTimeout must be positive")
 	case c.MaxConns <= 0:
 		return fmt.Errorf("edge: config: MaxConns %d must be positive", c.MaxConns)
+	case c.MaxHeaderBytes < 1024:
+		return fmt.Errorf("edge: config: MaxHeaderBytes %d is below the 1 KiB minimum", c.MaxHeaderBytes)
+	case c.MaxHeaderCount < 1:
+		return fmt.Errorf("edge: config: MaxHeaderCount %d must be positive", c.MaxHeaderCount)
+	case c.MaxURIBytes < 1 || c.MaxURIBytes > c.MaxHeaderBytes:
+		return fmt.Errorf("edge: config: MaxURIBytes %d must be positive and at most MaxHeaderBytes (%d)", c.MaxURIBytes, c.MaxHeaderBytes)
+	case c.MaxResponseHeaderBytes < 1 || c.MaxResponseHeaders < 1:
+		return errors.New("edge: config: MaxResponseHeaderBytes and MaxResponseHeaders must be positive")
+	}
+	if err := c.Pool.Limits.Validate(); err != nil {
+		return fmt.Errorf("edge: config: Pool: %w", err)
 	}
 	return nil
 }
@@ -131,6 +178,24 @@ func NewNode(cfg Config) (*Node, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = def.MaxConns
 	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = def.MaxConnsPerIP
+	}
+	if cfg.MaxHeaderBytes == 0 {
+		cfg.MaxHeaderBytes = def.MaxHeaderBytes
+	}
+	if cfg.MaxHeaderCount == 0 {
+		cfg.MaxHeaderCount = def.MaxHeaderCount
+	}
+	if cfg.MaxURIBytes == 0 {
+		cfg.MaxURIBytes = min(def.MaxURIBytes, cfg.MaxHeaderBytes)
+	}
+	if cfg.MaxResponseHeaderBytes == 0 {
+		cfg.MaxResponseHeaderBytes = def.MaxResponseHeaderBytes
+	}
+	if cfg.MaxResponseHeaders == 0 {
+		cfg.MaxResponseHeaders = def.MaxResponseHeaders
+	}
 	if cfg.Pool.MaxSize == 0 && cfg.Pool.MinIdle == 0 && cfg.Pool.IdleTimeout == 0 {
 		cfg.Pool = def.Pool
 	}
@@ -159,6 +224,8 @@ func NewNode(cfg Config) (*Node, error) {
 		Handler:            n.handle,
 		Name:               "edgefn",
 		Concurrency:        cfg.MaxConns,
+		MaxConnsPerIP:      max(cfg.MaxConnsPerIP, 0),
+		ReadBufferSize:     cfg.MaxHeaderBytes,
 		ReadTimeout:        cfg.ReadTimeout,
 		WriteTimeout:       cfg.WriteTimeout,
 		IdleTimeout:        cfg.IdleTimeout,
@@ -210,8 +277,11 @@ func (n *Node) Deploy(name string, script *isolate.Script) error {
 // Activate loads a built artifact and makes it version number of its
 // deployment: the script is compiled once, a pool warmed, and the routes
 // swapped in atomically. On any error nothing changes.
-func (n *Node) Activate(a *Artifact, number int) error {
-	v, err := n.prepare(a, number, nil)
+func (n *Node) Activate(a *Artifact, number int) error { return n.activateWith(a, number, nil) }
+
+// activateWith is Activate with secrets for the handler (see prepare).
+func (n *Node) activateWith(a *Artifact, number int, secrets map[string]string) error {
+	v, err := n.prepare(a, number, secrets)
 	if err != nil {
 		return err
 	}
@@ -259,9 +329,12 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 		v.routes = rs
 	}
 	if a.Script != "" {
-		s, err := loadArtifactScript(a)
-		if err != nil {
-			return nil, err
+		s := a.compiled
+		if s == nil {
+			var err error
+			if s, err = loadArtifactScript(a); err != nil {
+				return nil, err
+			}
 		}
 		cfg := n.poolConfig(a.Manifest)
 		if err := n.bind(&cfg, a.Manifest); err != nil {
@@ -296,7 +369,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	cfg.Bindings = map[string]isolate.Binding{}
 	for _, b := range m.KV {
 		if n.cfg.KV == nil {
-			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store", b.Binding, b.Namespace)
+			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", b.Binding, b.Namespace)
 		}
 		cfg.Bindings[b.Binding] = isolate.KVBinding(n.cfg.KV.Namespace(b.Namespace))
 	}
@@ -305,7 +378,7 @@ func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	}
 	for _, q := range m.Queues.Producers {
 		if n.queues == nil {
-			return fmt.Errorf("queues: %s sends to %q but this node has no queue store", q.Binding, q.Queue)
+			return fmt.Errorf("queues: %s sends to %q but this node has no queue store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", q.Binding, q.Queue)
 		}
 		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, n.queues)
 	}
@@ -340,11 +413,28 @@ func (n *Node) poolConfig(m Manifest) isolate.PoolConfig {
 	if m.Limits.BodyMB > 0 {
 		l.MaxBodySize = int64(m.Limits.BodyMB) << 20
 	}
+	if m.Limits.ResponseMB > 0 {
+		l.MaxResponseSize = int64(m.Limits.ResponseMB) << 20
+	}
 	if m.Limits.MaxRuntime > 0 {
 		cfg.MaxSize = m.Limits.MaxRuntime
 	}
 	if m.Limits.MinWarm > 0 {
 		cfg.MinIdle = min(m.Limits.MinWarm, cfg.MaxSize)
+	}
+	f := &cfg.Fetch
+	if len(m.Fetch.Allow) > 0 {
+		f.Allow = append(append([]string(nil), f.Allow...), m.Fetch.Allow...)
+	}
+	f.AllowPrivate = f.AllowPrivate || m.Fetch.AllowPrivate
+	if m.Fetch.TimeoutMs > 0 {
+		f.Timeout = durationMs(m.Fetch.TimeoutMs)
+	}
+	if m.Fetch.MaxSubrequests > 0 {
+		f.MaxSubrequests = m.Fetch.MaxSubrequests
+	}
+	if m.Fetch.MaxConcurrent > 0 {
+		f.MaxConcurrent = m.Fetch.MaxConcurrent
 	}
 	if len(m.Vars) > 0 {
 		cfg.Vars = make(map[string]string, len(m.Vars))
@@ -381,7 +471,7 @@ func (n *Node) activateSet(name string, manifest Manifest, next *active) error {
 		}
 	}
 	all[name] = routes
-	table, err := newRouteTable(all)
+	table, err := newRouteTable(all, n.cfg.BaseDomain)
 	if err != nil {
 		return fmt.Errorf("edge: deploy %s: %w", name, err)
 	}
@@ -409,7 +499,7 @@ func (n *Node) Remove(name string) {
 	for name, d := range n.deployments {
 		all[name] = d.routes
 	}
-	table, _ := newRouteTable(all)
+	table, _ := newRouteTable(all, n.cfg.BaseDomain)
 	n.routes.Store(table)
 	n.mu.Unlock()
 	if d != nil {

@@ -208,7 +208,9 @@ func TestOverloadedIs503(t *testing.T) {
 // TestSwapUnderLoad redeploys repeatedly while requests flow: every request
 // succeeds, and each sees one whole version.
 func TestSwapUnderLoad(t *testing.T) {
-	n, base := testNode(t, nil)
+	// Not a CPU-limit test: a fresh runtime's first turn under -race on a
+	// loaded machine can take 50 ms.
+	n, base := testNode(t, roomyCPU)
 	version := func(i int) *isolate.Script {
 		return scriptSrc(t, fmt.Sprintf(`export default { async fetch() {
   const a = %d;

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgefn/edgefn/isolate"
 )
 
 // Store is the replicated store a node keeps its control-plane records in
@@ -106,6 +109,7 @@ type Platform struct {
 	box     *secretBox // nil: secrets disabled
 	members Membership
 	cron    *cronScheduler
+	fresh   map[string]*isolate.Script // scripts compiled by the deploy under way, by blob key
 }
 
 // NewPlatform ties a node to its store. Run keeps the node in step.
@@ -126,6 +130,12 @@ func (p *Platform) SetMembership(m Membership) { p.members = m }
 func (p *Platform) Run(ctx context.Context) {
 	changes, cancel := p.store.Watch(nsDeploy)
 	defer cancel()
+	// Replication may bring a version's record before its blobs (or a
+	// secret after the record that needs it): their arrival reconciles too.
+	blobs, cancelBlobs := p.store.Watch(nsBlobs)
+	defer cancelBlobs()
+	secrets, cancelSecrets := p.store.Watch(nsSecrets)
+	defer cancelSecrets()
 	go p.runCron(ctx)
 	go p.runQueues(ctx)
 	for {
@@ -136,6 +146,8 @@ func (p *Platform) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-changes:
+		case <-blobs:
+		case <-secrets:
 		case <-time.After(30 * time.Second): // belt and braces: missed signals heal
 		}
 	}
@@ -149,8 +161,10 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 	if err := a.Manifest.validate(); err != nil {
 		return nil, err
 	}
+	var compiled *isolate.Script
 	if a.Script != "" {
-		if _, err := loadArtifactScript(a); err != nil {
+		var err error
+		if compiled, err = loadArtifactScript(a); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidScript, err)
 		}
 	}
@@ -205,7 +219,51 @@ func (p *Platform) Deploy(a *Artifact, activate bool) (*VersionRecord, error) {
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return nil, err
 	}
-	return rec, p.reconcileLocked()
+	// The reconcile serves the compilation just checked rather than
+	// compiling the stored copy again.
+	if compiled != nil {
+		p.fresh = map[string]*isolate.Script{rec.Script: compiled}
+		defer func() { p.fresh = nil }()
+	}
+	return rec, p.reconcileName(name)
+}
+
+// DeployResult is what the admin API answers a deploy with: the stored
+// version and the URLs it is served at on this node.
+type DeployResult struct {
+	VersionRecord
+	URLs []string `json:"urls,omitempty"`
+}
+
+// URLs lists where a deployment is served on this node: its own host
+// (NAME.<base domain>) and the exact hosts of its routes, with the public
+// listener's scheme and port. Wildcard routes are listed as patterns.
+func (p *Platform) URLs(name string, m Manifest) []string {
+	cfg := p.node.cfg
+	scheme, port := "http", ""
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	if _, pt, err := net.SplitHostPort(cfg.Listen); err == nil && pt != "" && pt != "0" &&
+		!(scheme == "http" && pt == "80") && !(scheme == "https" && pt == "443") {
+		port = ":" + pt
+	}
+	var out []string
+	if cfg.BaseDomain != "" {
+		out = append(out, scheme+"://"+name+"."+cfg.BaseDomain+port+"/")
+	}
+	for _, r := range m.Routes {
+		rt, err := ParseRoute(r)
+		if err != nil {
+			continue
+		}
+		if strings.HasPrefix(rt.Host, "*") {
+			out = append(out, scheme+"://"+r)
+			continue
+		}
+		out = append(out, scheme+"://"+rt.Host+port+rt.Path)
+	}
+	return out
 }
 
 // Rollback activates version to, or (to == 0) the version before the
@@ -234,11 +292,14 @@ func (p *Platform) Rollback(name string, to int) (int, error) {
 	} else if !containsInt(nums, to) {
 		return 0, fmt.Errorf("%w: %s has no v%d (it has %s)", ErrNoSuchVersion, name, to, listVersions(nums))
 	}
+	if err := p.checkVersionRoutes(name, to); err != nil {
+		return 0, err
+	}
 	dr.Active, dr.Split, dr.UpdatedAt = to, nil, p.now().UTC()
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return 0, err
 	}
-	return to, p.reconcileLocked()
+	return to, p.reconcileName(name)
 }
 
 // Split serves several versions of a deployment by weight (percent,
@@ -269,6 +330,14 @@ func (p *Platform) Split(name string, split []SplitEntry) error {
 	if len(split) < 1 || sum != 100 {
 		return fmt.Errorf("%w: the weights sum to %d, not 100", ErrBadSplit, sum)
 	}
+	for _, e := range split {
+		if e.Weight == 0 {
+			continue
+		}
+		if err := p.checkVersionRoutes(name, e.Version); err != nil {
+			return err
+		}
+	}
 	sort.Slice(split, func(i, j int) bool { return split[i].Version < split[j].Version })
 	dr.Split, dr.UpdatedAt = split, p.now().UTC()
 	if len(split) == 1 {
@@ -277,7 +346,7 @@ func (p *Platform) Split(name string, split []SplitEntry) error {
 	if err := p.putJSON(nsDeploy, "d/"+name, dr); err != nil {
 		return err
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(name)
 }
 
 // Delete removes a deployment, its versions and its secrets.
@@ -308,7 +377,7 @@ func (p *Platform) Delete(name string) error {
 			return err
 		}
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(name)
 }
 
 // DeploymentInfo is what the list and dashboard show of a deployment.
@@ -371,6 +440,25 @@ func (p *Platform) Reconcile() error {
 	return p.reconcileLocked()
 }
 
+// reconcileName brings one deployment in step with its record (a change
+// made here touches only it; Run's reconcile covers changes from elsewhere).
+func (p *Platform) reconcileName(name string) error {
+	if _, err := p.deployment(name); errors.Is(err, ErrNotFound) {
+		if p.loaded[name] != nil {
+			p.node.Remove(name)
+			delete(p.loaded, name)
+			p.log.Info("deployment removed", "deployment", name)
+		}
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := p.reconcileOne(name); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
 func (p *Platform) reconcileLocked() error {
 	keys, err := p.store.Keys(nsDeploy, "d/")
 	if err != nil {
@@ -426,6 +514,7 @@ func (p *Platform) reconcileOne(name string) error {
 			if err != nil {
 				return err
 			}
+			a.compiled = p.fresh[vr.Script]
 			if secrets == nil {
 				if secrets, err = p.secretValues(name); err != nil {
 					return err
@@ -557,7 +646,8 @@ func (p *Platform) nextVersion(name string) (int, error) {
 	return nums[len(nums)-1] + 1, nil
 }
 
-// checkRoutes refuses routes another deployment serves.
+// checkRoutes refuses routes another deployment serves on this node, and
+// routes on another deployment's own host.
 func (p *Platform) checkRoutes(name string, m Manifest) error {
 	all := map[string][]Route{}
 	for _, r := range m.Routes {
@@ -574,8 +664,21 @@ func (p *Platform) checkRoutes(name string, m Manifest) error {
 		}
 	}
 	p.node.mu.RUnlock()
-	_, err := newRouteTable(all)
+	_, err := newRouteTable(all, p.node.cfg.BaseDomain)
 	return err
+}
+
+// checkVersionRoutes refuses to serve a stored version whose routes now
+// clash with another deployment's (it may predate them).
+func (p *Platform) checkVersionRoutes(name string, n int) error {
+	vr, err := p.version(name, n)
+	if err != nil {
+		return err
+	}
+	if err := p.checkRoutes(name, vr.Manifest); err != nil {
+		return fmt.Errorf("%s v%d: %w", name, n, err)
+	}
+	return nil
 }
 
 func (p *Platform) putBlob(b []byte) (string, error) {

@@ -103,6 +103,11 @@ func TestPlatformRefusesBrokenBundle(t *testing.T) {
 	if _, err := p.Deploy(noHandler, true); err == nil || !strings.Contains(err.Error(), "no request handler") {
 		t.Fatalf("no handler: %v", err)
 	}
+	throws := testArtifact("app", "x")
+	throws.Script = `throw new Error("boom at load"); var __edgefn_module = { default: { fetch() { return new Response("x") } } };`
+	if _, err := p.Deploy(throws, true); !errors.Is(err, ErrInvalidScript) || !strings.Contains(err.Error(), "threw at global scope: Uncaught Error: boom at load") {
+		t.Fatalf("throws at load: %v", err)
+	}
 	if vs, _ := p.Versions("app"); len(vs) != 1 {
 		t.Fatalf("a refused bundle was stored: %d versions", len(vs))
 	}
@@ -122,6 +127,52 @@ func TestPlatformRouteConflict(t *testing.T) {
 	}
 	if list, _ := p.List(); len(list) != 1 {
 		t.Fatalf("the clashing deployment was stored: %+v", list)
+	}
+}
+
+// A rollback or split to a version whose routes another deployment took
+// since is refused, and nothing changes; so is a route on another
+// deployment's own host.
+func TestPlatformRouteConflictOnRollbackAndSplit(t *testing.T) {
+	p, _, base := newTestPlatform(t)
+	if _, err := p.Deploy(testArtifact("a", "a1", "x.com/*"), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Deploy(testArtifact("a", "a2", "y.com/*"), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Deploy(testArtifact("b", "b1", "x.com/*"), true); err != nil {
+		t.Fatalf("x.com is free again: %v", err)
+	}
+	if _, err := p.Rollback("a", 1); !errors.Is(err, ErrRouteConflict) || !strings.Contains(err.Error(), "a v1") {
+		t.Fatalf("rollback into a clash: %v", err)
+	}
+	if err := p.Split("a", []SplitEntry{{1, 50}, {2, 50}}); !errors.Is(err, ErrRouteConflict) {
+		t.Fatalf("split into a clash: %v", err)
+	}
+	list, _ := p.List()
+	for _, d := range list {
+		if d.Name == "a" && (d.Active != 2 || len(d.Split) != 0) {
+			t.Fatalf("a refused rollback or split changed the record: %+v", d)
+		}
+	}
+	if r := getHost(t, base, "x.com", "/"); r.body != "b1" {
+		t.Fatalf("x.com serves %q", r.body)
+	}
+	if r := getHost(t, base, "y.com", "/"); r.body != "a2" {
+		t.Fatalf("y.com serves %q", r.body)
+	}
+	if _, err := p.Deploy(testArtifact("c", "c1", "b.edge.test/*"), true); !errors.Is(err, ErrRouteConflict) {
+		t.Fatalf("a route on another deployment's host: %v", err)
+	}
+	if _, err := p.Deploy(testArtifact("c", "c1", "*/*"), true); err != nil {
+		t.Fatal(err)
+	}
+	if r := getHost(t, base, "b.edge.test", "/"); r.body != "b1" {
+		t.Fatalf("a catch-all route shadowed b's own host: %q", r.body)
+	}
+	if r := getHost(t, base, "elsewhere.org", "/"); r.body != "c1" {
+		t.Fatalf("the catch-all route: %q", r.body)
 	}
 }
 

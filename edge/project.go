@@ -160,6 +160,10 @@ type Artifact struct {
 	// Warnings are the bundler's warnings.
 	Warnings []isolate.Message `json:"-"`
 	BuiltAt  time.Time         `json:"builtAt"`
+
+	// compiled is the script already compiled (a deploy compiles it to
+	// check it, and the node then serves that compilation).
+	compiled *isolate.Script
 }
 
 // Asset is one static file.

@@ -18,7 +18,10 @@ func TestManifestErrors(t *testing.T) {
 	}{
 		{"syntax", "name = \"a\"\nroutes = [\n", 2, "routes", "expected value"},
 		{"unknown key", "name = \"a\"\n\n[limits]\ncpu = 5\n", 4, "limits.cpu", "unknown key"},
-		{"wrong type", "name = \"a\"\n[limits]\ncpu_ms = \"fast\"\n", 3, "limits.cpu_ms", "incompatible"},
+		{"wrong type", "name = \"a\"\n[limits]\ncpu_ms = \"fast\"\n", 3, "limits.cpu_ms", "want an integer, got a string"},
+		{"wrong type array", "name = \"a\"\nroutes = 5\n", 2, "routes", "want an array, got an integer"},
+		{"second table", "name = \"a\"\n[[kv_namespaces]]\nbinding = \"C\"\nnamespace = \"a\"\n\n[[kv_namespaces]]\n# again\nbinding = \"C\"\nnamespace = \"b\"\n", 8, "kv_namespaces[1].binding", "already bound"},
+		{"queue consumer", "name = \"a\"\n[[queues.consumers]]\nqueue = \"q\"\n[[queues.consumers]]\nqueue = \"r\"\nmax_retries = 500\n", 6, "queues.consumers[1].max_retries", "outside 0-100"},
 		{"missing name", "[vars]\nA = \"b\"\n", 0, "name", "required"},
 		{"bad name", "name = \"My App\"\n", 1, "name", "lower-case"},
 		{"bad route", "name = \"a\"\nroutes = [\"https://x.com/*\"]\n", 2, "routes[0]", "scheme"},
@@ -83,7 +86,9 @@ func TestRouteTable(t *testing.T) {
 		"exact": parse("example.com/health"),
 		"any":   parse("*/.well-known/*"),
 		"wild":  parse("*.example.net/*"),
-	})
+		"own":   parse("*/own/*"),
+		"shop":  nil,
+	}, "edge.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +103,11 @@ func TestRouteTable(t *testing.T) {
 		{"a.example.net", "/", "wild"},
 		{"example.net", "/", "wild"},
 		{"other.org", "/", ""},
+		{"other.org", "/own/x", "own"},
+		// A deployment's own host beats another's wildcard route.
+		{"shop.edge.test", "/own/x", "shop"},
+		{"own.edge.test", "/", "own"},
+		{"nobody.edge.test", "/own/x", "own"},
 	}
 	for _, tc := range cases {
 		got, _ := table.match(tc.host, tc.path)
@@ -105,9 +115,18 @@ func TestRouteTable(t *testing.T) {
 			t.Errorf("%s%s -> %q, want %q", tc.host, tc.path, got, tc.want)
 		}
 	}
-	_, err = newRouteTable(map[string][]Route{"a": parse("x.com/*"), "b": parse("x.com/*")})
+	_, err = newRouteTable(map[string][]Route{"a": parse("x.com/*"), "b": parse("x.com/*")}, "")
 	if !errors.Is(err, ErrRouteConflict) || !strings.Contains(err.Error(), `"a"`) {
 		t.Fatalf("conflict: %v", err)
+	}
+	// Another deployment's own host is refused, even before it exists; a
+	// deployment may route paths of its own host.
+	_, err = newRouteTable(map[string][]Route{"a": parse("b.edge.test/*")}, "edge.test")
+	if !errors.Is(err, ErrRouteConflict) || !strings.Contains(err.Error(), `deployment "b"`) {
+		t.Fatalf("another's own host: %v", err)
+	}
+	if _, err := newRouteTable(map[string][]Route{"a": parse("a.edge.test/api/*", "x.a.edge.test/*")}, "edge.test"); err != nil {
+		t.Fatalf("own host: %v", err)
 	}
 	for _, bad := range []string{"", "x.com", "http://x.com/*", "x.com/a*b", "*x.com/*"} {
 		if _, err := ParseRoute(bad); err == nil {
@@ -215,19 +234,8 @@ func TestStaticConditionalAndRange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "public", "file.txt"), []byte("0123456789"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadProject(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := p.Build("production")
-	if err != nil {
-		t.Fatal(err)
-	}
 	n, base := testNode(t, nil)
-	if err := n.Activate(a, 1); err != nil {
-		t.Fatal(err)
-	}
-	n.SetFallback(a.Manifest.Name)
+	activateProject(t, n, dir)
 	do := func(hdr map[string]string, method string) (*http.Response, string) {
 		req, _ := http.NewRequest(method, base+"/file.txt", nil)
 		for k, v := range hdr {

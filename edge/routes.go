@@ -105,13 +105,22 @@ type routeEntry struct {
 
 // routeTable maps hosts and paths to deployments. It is immutable: the
 // node swaps in a new table when routes change.
+//
+// A request goes to the most specific claim on its host: a route naming the
+// exact host, then the deployment whose own host it is (NAME.<base
+// domain>), then wildcard routes ("*.example.com/*", "*/api/*"). So a
+// wildcard route of one deployment never shadows another's own host.
 type routeTable struct {
 	byHost    map[string][]routeEntry // exact hosts
 	wildcards []routeEntry            // "*.suffix" and "*", most specific first
+	base      string                  // the base domain ("" when none)
+	names     map[string]bool         // every deployment, for NAME.<base>
 }
 
-func newRouteTable(routes map[string][]Route) (*routeTable, error) {
-	t := &routeTable{byHost: map[string][]routeEntry{}}
+// newRouteTable builds the table of every deployment's routes (a deployment
+// without routes is listed with none). base is the node's base domain.
+func newRouteTable(routes map[string][]Route, base string) (*routeTable, error) {
+	t := &routeTable{byHost: map[string][]routeEntry{}, base: base, names: make(map[string]bool, len(routes))}
 	owner := map[Route]string{}
 	names := make([]string, 0, len(routes))
 	for n := range routes {
@@ -119,7 +128,11 @@ func newRouteTable(routes map[string][]Route) (*routeTable, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		t.names[name] = true
 		for _, r := range routes[name] {
+			if err := checkOwnHost(r, name, base); err != nil {
+				return nil, err
+			}
 			if other, dup := owner[r]; dup && other != name {
 				return nil, fmt.Errorf("%w: %s is already served by deployment %q", ErrRouteConflict, r, other)
 			}
@@ -157,10 +170,40 @@ func (t *routeTable) match(host, path string) (string, bool) {
 			return e.deployment, true
 		}
 	}
+	if name, ok := t.ownHost(host); ok && t.names[name] {
+		return name, true
+	}
 	for _, e := range t.wildcards {
 		if e.matchHost(host) && e.matchPath(path) {
 			return e.deployment, true
 		}
 	}
 	return "", false
+}
+
+// ownHost returns NAME when host is NAME.<base domain>.
+func (t *routeTable) ownHost(host string) (string, bool) {
+	if t.base == "" {
+		return "", false
+	}
+	name, ok := strings.CutSuffix(host, "."+t.base)
+	if !ok || name == "" || strings.IndexByte(name, '.') >= 0 {
+		return "", false
+	}
+	return name, true
+}
+
+// checkOwnHost refuses a route on another deployment's own host
+// (OTHER.<base domain>), whether or not OTHER exists yet: that host is
+// reserved for the deployment of that name.
+func checkOwnHost(r Route, name, base string) error {
+	if base == "" {
+		return nil
+	}
+	other, ok := strings.CutSuffix(r.Host, "."+base)
+	if !ok || other == "" || strings.IndexByte(other, '.') >= 0 || other == name {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is on %s.%s, the host of deployment %q; route %q only under your own host %s.%s or a custom domain",
+		ErrRouteConflict, r, other, base, other, name, name, base)
 }

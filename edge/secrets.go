@@ -165,7 +165,7 @@ func (p *Platform) touch(deployment string) error {
 	if err := p.putJSON(nsDeploy, "d/"+deployment, dr); err != nil {
 		return err
 	}
-	return p.reconcileLocked()
+	return p.reconcileName(deployment)
 }
 
 // Secrets lists a deployment's secret names (never their values).
@@ -301,19 +301,35 @@ func (h *redactHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (h *redactHandler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, h.redact(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Value.Kind() == slog.KindString {
-			a.Value = slog.StringValue(h.redact(a.Value.String()))
-		} else if a.Value.Kind() == slog.KindAny {
-			a.Value = slog.StringValue(h.redact(a.Value.String()))
-		}
-		out.AddAttrs(a)
+		out.AddAttrs(h.redactAttr(a))
 		return true
 	})
 	return h.next.Handle(ctx, out)
 }
 
+// redactAttr redacts an attribute's text, inside groups too; values of any
+// other kind (an error, a struct) are logged as their redacted text.
+func (h *redactHandler) redactAttr(a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString, slog.KindAny, slog.KindLogValuer:
+		a.Value = slog.StringValue(h.redact(a.Value.Resolve().String()))
+	case slog.KindGroup:
+		g := a.Value.Group()
+		out := make([]slog.Attr, len(g))
+		for i, ga := range g {
+			out[i] = h.redactAttr(ga)
+		}
+		a.Value = slog.GroupValue(out...)
+	}
+	return a
+}
+
 func (h *redactHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &redactHandler{next: h.next.WithAttrs(attrs), secrets: h.secrets}
+	red := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		red[i] = h.redactAttr(a)
+	}
+	return &redactHandler{next: h.next.WithAttrs(red), secrets: h.secrets}
 }
 
 func (h *redactHandler) WithGroup(name string) slog.Handler {

@@ -67,7 +67,10 @@ func TestQueueBinding(t *testing.T) {
     () => env.JOBS.send(1, { delaySeconds: -1 }),
   ]) { try { f(); errs.push("none"); } catch (e) { errs.push(e.name); } }
   return new Response(errs.join(","));
-} };`, func(c *PoolConfig) { c.Bindings = map[string]Binding{"JOBS": QueueBinding("jobs", q)} })
+} };`, func(c *PoolConfig) {
+		c.Bindings = map[string]Binding{"JOBS": QueueBinding("jobs", q)}
+		c.Limits.CPUTime = 10 * time.Second // encoding 200 kB under -race on a loaded machine
+	})
 	if got := mustGet(t, p, "/"); got != "TypeError,TypeError,RangeError,RangeError" {
 		t.Fatalf("errors: %q", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 
 	"github.com/dop251/goja"
@@ -18,16 +19,18 @@ const (
 	bodyBytes             // bytes (never shared with script memory)
 	bodyHost              // the incoming request's body, still in the host
 	bodyJSStream          // stream: a JS ReadableStream
+	bodyFetched           // fetched: a fetch() response's body, still on the connection
 )
 
 // body is the Fetch spec's body of a Request or Response.
 type body struct {
-	kind   bodyKind
-	str    string
-	bytes  []byte
-	host   *Request
-	stream goja.Value
-	used   bool
+	kind    bodyKind
+	str     string
+	bytes   []byte
+	host    *Request
+	stream  goja.Value
+	fetched *fetchedBody
+	used    bool
 	// shared: bytes are also held elsewhere (a Blob's, a clone's); a
 	// reader gets a copy, never the bytes themselves.
 	shared bool
@@ -201,6 +204,8 @@ func (in *instance) consumeTyped(b *body, as int, contentType string) goja.Value
 				return nil
 			})
 		}()
+	case bodyFetched:
+		in.consumeFetched(b.fetched, reject, func(data []byte) { deliver("", data, false) })
 	case bodyJSStream:
 		pv, err := in.streamHook("readAllStream")(goja.Undefined(), b.stream)
 		if err != nil {
@@ -260,6 +265,8 @@ func (in *instance) bodyStreamOf(b *body) goja.Value {
 	case bodyBytes:
 		// A clone may share the bytes: the stream gets its own.
 		s, err = in.streamHook("streamFromBytes")(goja.Undefined(), in.newUint8Array(append([]byte(nil), b.bytes...)))
+	case bodyFetched:
+		s = in.fetchedStream(b.fetched)
 	case bodyHost:
 		if b.host.BodyStream != nil {
 			s = in.hostBodyStream(b.host.BodyStream)
@@ -319,7 +326,7 @@ func (in *instance) bodyUnusable(b *body) bool {
 // cloneBody returns a copy of b for clone(); a stream is teed (an incoming
 // streamed body becomes a stream first).
 func (in *instance) cloneBody(b *body) body {
-	if b.kind == bodyHost && b.host.BodyStream != nil {
+	if b.kind == bodyHost && b.host.BodyStream != nil || b.kind == bodyFetched {
 		in.bodyStreamOf(b)
 	}
 	if b.kind != bodyJSStream {
@@ -392,19 +399,42 @@ const hostReadSize = 64 << 10
 // hostBodyStream makes a ReadableStream (a byte stream) over the incoming
 // request's streamed body; past Limits.MaxBodySize it errors.
 func (in *instance) hostBodyStream(r io.Reader) goja.Value {
-	return in.readerStream(r, in.limits.MaxBodySize, "request body", nil)
+	return in.readerStream(readerSource{r: r, limit: in.limits.MaxBodySize, what: "request body"})
+}
+
+// readerSource is what readerStream reads.
+type readerSource struct {
+	r io.Reader
+	// limit bounds the bytes read (past it the stream errors); -1: none.
+	limit int64
+	// what names the body in errors.
+	what string
+	// onCancel, if set, runs on the loop when the script cancels the
+	// stream (close the source there); onEnd when it reached its end or
+	// failed.
+	onCancel, onEnd func()
+	// errValue, if set, makes the JS error a read error rejects with.
+	errValue func(error) goja.Value
 }
 
 // readerStream makes a ReadableStream (a byte stream) over a Go reader:
 // each pull reads the next piece on a goroutine of its own (the runtime's
 // never waits on I/O) and delivers it on the loop; nothing is read before
-// the script asks, so the data is never buffered whole. Past limit bytes
-// the stream errors; what names the body in errors; onCancel, if set, runs
-// on the loop when the script cancels the stream (close the source there).
-// It must be called during a request: reads end with it. Other globals
-// (fetch's response bodies) use it too.
-func (in *instance) readerStream(r io.Reader, limit int64, what string, onCancel func()) goja.Value {
+// the script asks, so the data is never buffered whole. It must be called
+// during a request: reads end with it. The incoming request's streamed
+// body and fetch's response bodies use it.
+func (in *instance) readerStream(src readerSource) goja.Value {
 	c := in.cur
+	r, limit, what := src.r, src.limit, src.what
+	if limit < 0 {
+		limit = math.MaxInt64
+	}
+	ended := func() {
+		if src.onEnd != nil {
+			src.onEnd()
+			src.onEnd = nil
+		}
+	}
 	var total int64
 	eof, cancelled := false, false
 	read := func(goja.FunctionCall) goja.Value {
@@ -429,6 +459,7 @@ func (in *instance) readerStream(r io.Reader, limit int64, what string, onCancel
 					total += int64(n)
 					switch {
 					case total > limit:
+						ended()
 						_ = reject(in.typeErr(fmt.Sprintf("%s: it exceeds the size limit of %d bytes", what, limit)))
 					case n > 0:
 						eof = err == io.EOF
@@ -436,11 +467,19 @@ func (in *instance) readerStream(r io.Reader, limit int64, what string, onCancel
 							// Deliver what arrived; the next read reports the error.
 							r = errReader{err}
 						}
+						if eof {
+							ended()
+						}
 						_ = resolve(in.newUint8Array(buf[:n:n]))
 					case err == io.EOF:
 						eof = true
+						ended()
 						_ = resolve(goja.Null())
+					case src.errValue != nil:
+						ended()
+						_ = reject(src.errValue(err))
 					default:
+						ended()
 						_ = reject(in.typeErr(what + ": reading it failed: " + err.Error()))
 					}
 					return nil
@@ -452,8 +491,8 @@ func (in *instance) readerStream(r io.Reader, limit int64, what string, onCancel
 	cancel := func(goja.FunctionCall) goja.Value {
 		if !cancelled {
 			cancelled = true
-			if onCancel != nil {
-				onCancel()
+			if src.onCancel != nil {
+				src.onCancel()
 			}
 		}
 		return goja.Undefined()

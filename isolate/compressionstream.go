@@ -25,10 +25,9 @@ func (in *instance) compressionFormat(what string, v goja.Value) string {
 // compressionStreamState is a CompressionStream's state: a compressor
 // writing into buf, whose output is handed on after every chunk.
 type compressionStreamState struct {
-	props
+	transformWrapper
 	w   io.WriteCloser
 	buf bytes.Buffer
-	ts  *goja.Object
 }
 
 // installCompressionStream defines CompressionStream (gzip, deflate,
@@ -36,10 +35,7 @@ type compressionStreamState struct {
 // passed on as soon as the compressor emits it, so a large body is never
 // held whole.
 func installCompressionStream(in *instance) error {
-	in.ensure("ReadableStream")
-	newTS := in.streamHook("newTransformStream")
-	sides := in.streamHook("transformSides")
-	_, p := in.nativeClass("CompressionStream", 1, func(fc goja.ConstructorCall) hostState {
+	defineTransformClass(in, "CompressionStream", 1, func(fc goja.ConstructorCall) (*compressionStreamState, transformer) {
 		if len(fc.Arguments) == 0 {
 			in.throwType("CompressionStream: 1 argument required, but only 0 present")
 		}
@@ -78,21 +74,7 @@ func installCompressionStream(in *instance) error {
 			emit(fc.Argument(0))
 			return goja.Undefined()
 		}
-		ts, err := newTS(goja.Undefined(), in.vm.ToValue(transform), in.vm.ToValue(flush))
-		if err != nil {
-			panic(err)
-		}
-		st.ts = ts.(*goja.Object)
-		return st
-	})
-	this := func(v goja.Value) *compressionStreamState {
-		st, ok := in.stateOf(v).(*compressionStreamState)
-		if !ok {
-			in.throwType("Illegal invocation: not a CompressionStream")
-		}
-		return st
-	}
-	in.defineTransformSides(p, sides, func(v goja.Value) *goja.Object { return this(v).ts })
-	in.toStringTag(p, "CompressionStream")
+		return st, transformer{transform: transform, flush: flush}
+	}, nil)
 	return nil
 }

@@ -128,32 +128,3 @@ func randomUUID() string {
 	hex.Encode(s[24:], u[10:])
 	return string(s[:])
 }
-
-// domExceptionCodes are the legacy DOMException codes of the names natives
-// throw.
-var domExceptionCodes = map[string]int{
-	"SyntaxError": 12, "NotSupportedError": 9, "InvalidAccessError": 15, "TypeMismatchError": 17,
-	"QuotaExceededError": 22, "InvalidStateError": 11, "DataError": 0, "OperationError": 0,
-}
-
-// domException makes a DOMException with the name and message. Until the
-// DOMException global exists, it makes an Error whose name and code are
-// those of the DOMException, so scripts that test e.name work either way.
-func (in *instance) domException(name, msg string) *goja.Object {
-	if i, ok := lazyIndex["DOMException"]; ok {
-		if err := in.installGlobal(i); err == nil {
-			if ctor, ok := in.internal.Get("DOMException").(*goja.Object); ok {
-				if obj, err := in.vm.New(ctor, in.vm.ToValue(msg), in.vm.ToValue(name)); err == nil {
-					return obj
-				}
-			}
-		}
-	}
-	obj, err := in.vm.New(in.errorCtor(), in.vm.ToValue(msg))
-	if err != nil {
-		panic(err)
-	}
-	_ = obj.DefineDataProperty("name", in.vm.ToValue(name), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = obj.DefineDataProperty("code", in.vm.ToValue(domExceptionCodes[name]), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return obj
-}

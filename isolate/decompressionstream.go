@@ -240,18 +240,14 @@ func (in *instance) inflate(f *inflater, chunk []byte, end bool, enqueue func([]
 
 // decompressionStreamState is a DecompressionStream's state.
 type decompressionStreamState struct {
-	props
-	f  *inflater
-	ts *goja.Object
+	transformWrapper
+	f *inflater
 }
 
 // installDecompressionStream defines DecompressionStream (gzip, deflate,
 // deflate-raw).
 func installDecompressionStream(in *instance) error {
-	in.ensure("ReadableStream")
-	newTS := in.streamHook("newTransformStream")
-	sides := in.streamHook("transformSides")
-	_, p := in.nativeClass("DecompressionStream", 1, func(fc goja.ConstructorCall) hostState {
+	defineTransformClass(in, "DecompressionStream", 1, func(fc goja.ConstructorCall) (*decompressionStreamState, transformer) {
 		if len(fc.Arguments) == 0 {
 			in.throwType("DecompressionStream: 1 argument required, but only 0 present")
 		}
@@ -279,21 +275,7 @@ func installDecompressionStream(in *instance) error {
 			st.f.close()
 			return goja.Undefined()
 		}
-		ts, err := newTS(goja.Undefined(), in.vm.ToValue(transform), in.vm.ToValue(flush), in.vm.ToValue(cancel))
-		if err != nil {
-			panic(err)
-		}
-		st.ts = ts.(*goja.Object)
-		return st
-	})
-	this := func(v goja.Value) *decompressionStreamState {
-		st, ok := in.stateOf(v).(*decompressionStreamState)
-		if !ok {
-			in.throwType("Illegal invocation: not a DecompressionStream")
-		}
-		return st
-	}
-	in.defineTransformSides(p, sides, func(v goja.Value) *goja.Object { return this(v).ts })
-	in.toStringTag(p, "DecompressionStream")
+		return st, transformer{transform: transform, flush: flush, cancel: cancel}
+	}, nil)
 	return nil
 }

@@ -176,20 +176,14 @@ func installFormData(in *instance) error {
 		st.entries = kept
 		return goja.Undefined()
 	})
-	iter := func(name string, pick func(e formDataEntry) goja.Value) func(goja.FunctionCall) goja.Value {
-		return func(fc goja.FunctionCall) goja.Value {
-			st := in.formDataThis(fc.This, name)
-			out := make([]any, len(st.entries))
-			for i, e := range st.entries {
-				out[i] = pick(e)
-			}
-			return in.arrayIterator(vm.NewArray(out...))
+	in.definePairIterators(p, func(v goja.Value, what string) []namedValue {
+		entries := in.formDataThis(v, what).entries
+		out := make([]namedValue, len(entries))
+		for i, e := range entries {
+			out[i] = namedValue{e.name, e.value}
 		}
-	}
-	entries := iter("entries", func(e formDataEntry) goja.Value { return vm.NewArray(e.name, e.value) })
-	in.method(p, "entries", 0, entries)
-	in.method(p, "keys", 0, iter("keys", func(e formDataEntry) goja.Value { return vm.ToValue(e.name) }))
-	in.method(p, "values", 0, iter("values", func(e formDataEntry) goja.Value { return e.value }))
+		return out
+	})
 	in.method(p, "forEach", 1, func(fc goja.FunctionCall) goja.Value {
 		st := in.formDataThis(fc.This, "forEach")
 		cb, ok := goja.AssertFunction(fc.Argument(0))
@@ -204,7 +198,6 @@ func installFormData(in *instance) error {
 		}
 		return goja.Undefined()
 	})
-	_ = p.DefineDataPropertySymbol(goja.SymIterator, p.Get("entries"), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	in.toStringTag(p, "FormData")
 	in.bodyExtractors = append(in.bodyExtractors, func(obj *goja.Object) (body, string, bool) {
 		st, ok := in.stateOf(obj).(*formDataState)

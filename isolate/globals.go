@@ -31,20 +31,35 @@ func init() {
 	globals = []global{
 		{names: nil, native: installInternal, js: "internal.js", eager: true},
 		{names: nil, native: installGuard, eager: true},
+		{names: nil, native: installBuiltinFixes, eager: true},
 		{names: []string{"console"}, native: installConsole},
 		{names: []string{"setTimeout", "clearTimeout", "setInterval", "clearInterval"}, native: installTimers},
-		{names: []string{"queueMicrotask"}, native: installQueueMicrotask},
+		{names: []string{"queueMicrotask"}, native: installReportError, js: "queuemicrotask.js"},
 		{names: nil, native: installContext, eager: true},
 		{names: nil, native: installEvents, js: "events.js", eager: true},
 		{names: nil, js: "kv.js"}, // installed by the first KV binding (installJS)
+		{names: []string{"DOMException"}, js: "domexception.js"},
+		{names: []string{"Event", "EventTarget", "CustomEvent"}, native: installEventTarget, js: "eventtarget.js"},
+		{names: []string{"AbortController", "AbortSignal"}, native: installAbort, js: "abort.js"},
+		{names: []string{"structuredClone"}, native: installStructuredClone},
+		{names: []string{"performance", "Performance", "PerformanceEntry", "PerformanceMark", "PerformanceMeasure"}, native: installPerformance, js: "performance.js"},
+		{names: []string{"navigator", "Navigator"}, native: installNavigator},
+		{names: []string{"Intl"}, native: installIntl},
+		{names: []string{"WeakRef"}, native: installWeakRef},
+		{names: []string{"FinalizationRegistry"}, native: installFinalizationRegistry},
 		{names: []string{"URL", "URLSearchParams"}, native: installURL},
+		{names: []string{"URLPattern"}, native: installURLPattern},
 		{names: []string{"Headers"}, native: installHeaders},
 		{names: []string{"Request"}, native: installRequest},
 		{names: []string{"Response"}, native: installResponse},
+		{names: []string{"fetch"}, native: installFetch},
 		{names: []string{"addEventListener", "removeEventListener", "FetchEvent"}, native: installServiceWorker, js: "serviceworker.js"},
 		{names: []string{"process"}, native: installProcess},
 		{names: []string{"crypto", "Crypto", "SubtleCrypto", "CryptoKey"}, native: installCrypto},
 		{names: streamGlobals, native: installStreams, js: "streams.js"},
+		{names: []string{"TextEncoder"}, native: installTextEncoder},
+		{names: []string{"TextDecoder"}, native: installTextDecoder},
+		{names: []string{"atob", "btoa"}, native: installBase64},
 		{names: []string{"TextEncoderStream"}, native: installTextEncoderStream},
 		{names: []string{"TextDecoderStream"}, native: installTextDecoderStream},
 		{names: []string{"CompressionStream"}, native: installCompressionStream},
@@ -138,9 +153,48 @@ func (in *instance) installGlobal(i int) error {
 			return fmt.Errorf("isolate: install %v: %w", g.names, err)
 		}
 	}
-	if g.js == "" {
-		return nil
+	if g.js != "" {
+		if err := in.runGlobalJS(g); err != nil {
+			return err
+		}
 	}
+	in.nInstalled++
+	return nil
+}
+
+// platformProto returns the class name when p is the prototype of a class
+// an installed global defines (structuredClone refuses their instances;
+// console shows them through their getters). The table is built on first
+// use, and again after more globals were installed; a class is found
+// through internal (where natives and most JS globals register it), else
+// the global of that name.
+func (in *instance) platformProto(p *goja.Object) (string, bool) {
+	if in.platformProtos == nil || in.protosAt != in.nInstalled {
+		in.platformProtos = map[*goja.Object]string{}
+		in.protosAt = in.nInstalled
+		for i, g := range globals {
+			if !in.installed[i] {
+				continue
+			}
+			for _, name := range g.names {
+				v := in.internal.Get(name)
+				if v == nil || goja.IsUndefined(v) {
+					v = in.vm.GlobalObject().Get(name)
+				}
+				if ctor, ok := v.(*goja.Object); ok {
+					if proto, ok := ctor.Get("prototype").(*goja.Object); ok {
+						in.platformProtos[proto] = name
+					}
+				}
+			}
+		}
+	}
+	name, ok := in.platformProtos[p]
+	return name, ok
+}
+
+// runGlobalJS runs a global's JS file with the internal object.
+func (in *instance) runGlobalJS(g global) error {
 	prg, err := compileJS(g.js)
 	if err != nil {
 		return err

@@ -283,7 +283,8 @@ func describeValue(vm *goja.Runtime, v goja.Value) string {
 		if ctor, ok := obj.Get("constructor").(*goja.Object); ok {
 			if name := ctor.Get("name"); name != nil && name.String() != "" && name.String() != "Object" {
 				n := name.String()
-				if strings.ContainsRune("AEIOU", rune(n[0])) {
+				// "a Uint8Array", "a URL": U reads as a consonant there.
+				if strings.ContainsRune("AEIO", rune(n[0])) {
 					return "an " + n
 				}
 				return "a " + n

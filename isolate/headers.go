@@ -310,30 +310,46 @@ func installHeaders(in *instance) error {
 			}
 			return goja.Undefined()
 		})
-		iter := func(kind int) func(goja.FunctionCall) goja.Value {
-			return func(fc goja.FunctionCall) goja.Value {
-				pairs := in.headersThis(fc.This).sorted()
-				items := make([]any, len(pairs))
-				for i, f := range pairs {
-					switch kind {
-					case 0:
-						items[i] = vm.NewArray(f.Name, f.Value)
-					case 1:
-						items[i] = f.Name
-					default:
-						items[i] = f.Value
-					}
-				}
-				return in.arrayIterator(vm.NewArray(items...))
+		in.definePairIterators(p, func(this goja.Value, _ string) []namedValue {
+			fields := in.headersThis(this).sorted()
+			out := make([]namedValue, len(fields))
+			for i, f := range fields {
+				out[i] = namedValue{f.Name, vm.ToValue(f.Value)}
 			}
-		}
-		in.method(p, "entries", 0, iter(0))
-		in.method(p, "keys", 0, iter(1))
-		in.method(p, "values", 0, iter(2))
-		_ = p.DefineDataPropertySymbol(goja.SymIterator, p.Get("entries"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return out
+		})
 		in.toStringTag(p, "Headers")
 	}
 	return nil
+}
+
+// namedValue is one entry of a pair iterable (Headers, URLSearchParams,
+// FormData).
+type namedValue struct {
+	name  string
+	value goja.Value
+}
+
+// definePairIterators defines entries, keys, values and @@iterator (=
+// entries) on a pair-iterable class's prototype; pairs checks the receiver
+// (what names the method for its error) and lists the entries, which the
+// iterators walk as a snapshot.
+func (in *instance) definePairIterators(p *goja.Object, pairs func(this goja.Value, what string) []namedValue) {
+	vm := in.vm
+	iter := func(what string, pick func(namedValue) goja.Value) func(goja.FunctionCall) goja.Value {
+		return func(fc goja.FunctionCall) goja.Value {
+			list := pairs(fc.This, what)
+			items := make([]any, len(list))
+			for i, nv := range list {
+				items[i] = pick(nv)
+			}
+			return in.arrayIterator(vm.NewArray(items...))
+		}
+	}
+	in.method(p, "entries", 0, iter("entries", func(nv namedValue) goja.Value { return vm.NewArray(nv.name, nv.value) }))
+	in.method(p, "keys", 0, iter("keys", func(nv namedValue) goja.Value { return vm.ToValue(nv.name) }))
+	in.method(p, "values", 0, iter("values", func(nv namedValue) goja.Value { return nv.value }))
+	_ = p.DefineDataPropertySymbol(goja.SymIterator, p.Get("entries"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // arrayIterator returns arr's values() iterator.

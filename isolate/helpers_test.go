@@ -12,12 +12,17 @@ import (
 // loadSource bundles and loads one JS source for a test.
 func loadSource(t testing.TB, src string) *Script {
 	t.Helper()
-	dir := t.TempDir()
-	entry := filepath.Join(dir, "index.js")
+	entry := filepath.Join(t.TempDir(), "index.js")
 	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Build(BuildOptions{Entry: entry})
+	return loadEntry(t, entry)
+}
+
+// loadEntry bundles and loads the script whose entry is path.
+func loadEntry(t testing.TB, path string) *Script {
+	t.Helper()
+	b, err := Build(BuildOptions{Entry: path})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"reflect"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -120,13 +121,56 @@ func (in *instance) nativeClass(name string, length int, construct func(fc goja.
 	return ctor, proto
 }
 
-// method defines a native method on a prototype, non-enumerable as class
-// methods are.
-func (in *instance) method(proto *goja.Object, name string, length int, fn func(goja.FunctionCall) goja.Value) {
+// native makes fn a JS function with a name and length, as a builtin has.
+// goja names a Go func after its symbol ("github.com/edgefn/edgefn/isolate.
+// installTimers.func1"), which scripts would read and stack traces show.
+func (in *instance) native(name string, length int, fn func(goja.FunctionCall) goja.Value) *goja.Object {
 	f := in.vm.ToValue(fn).(*goja.Object)
 	_ = f.DefineDataProperty("name", in.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = f.DefineDataProperty("length", in.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = proto.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return f
+}
+
+// method defines a native method on a prototype, non-enumerable as class
+// methods are.
+func (in *instance) method(proto *goja.Object, name string, length int, fn func(goja.FunctionCall) goja.Value) {
+	_ = proto.DefineDataProperty(name, in.native(name, length, fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// renameNatives gives the functions on obj that a library made from Go
+// funcs (named after their Go symbols) the names of their properties, as
+// builtins are named: "append", "get href", "set href".
+func (in *instance) renameNatives(obj *goja.Object) {
+	describe, _ := goja.AssertFunction(in.builtin("Object").Get("getOwnPropertyDescriptor"))
+	rename := func(f goja.Value, name string) {
+		fo, ok := f.(*goja.Object)
+		if !ok || fo == nil {
+			return
+		}
+		if n := fo.Get("name"); n != nil && isGoSymbol(n.String()) {
+			_ = fo.DefineDataProperty("name", in.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+	}
+	for _, key := range obj.GetOwnPropertyNames() {
+		d, err := describe(goja.Undefined(), obj, in.vm.ToValue(key))
+		if err != nil {
+			continue
+		}
+		desc, ok := d.(*goja.Object)
+		if !ok {
+			continue
+		}
+		for _, part := range []struct{ field, prefix string }{{"value", ""}, {"get", "get "}, {"set", "set "}} {
+			if v := desc.Get(part.field); v != nil {
+				rename(v, part.prefix+key)
+			}
+		}
+	}
+}
+
+// isGoSymbol reports whether a function name is a Go symbol goja made up.
+func isGoSymbol(name string) bool {
+	return strings.Contains(name, "/") || strings.Contains(name, ".func")
 }
 
 // getter defines a native accessor (getter only) on a prototype.

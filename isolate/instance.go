@@ -33,6 +33,10 @@ type instance struct {
 	limits Limits
 	log    *slog.Logger
 	id     uint64
+	// origin is when the runtime was made (monotonic() and wall clock):
+	// performance.timeOrigin, the zero of performance.now().
+	origin     time.Duration
+	originWall time.Time
 
 	vm        *goja.Runtime
 	internal  *goja.Object // hidden helpers shared by the globals' JS
@@ -43,6 +47,16 @@ type instance struct {
 	intr      intrinsics
 	protos    protos
 	installed []bool // by index in globals
+	// keep holds the targets WeakRefs were made with or read from in the
+	// current turn: they stay alive until it ends (KeepDuringJob).
+	keep []*goja.Object
+	// platformProtos are the prototypes of the classes the installed
+	// globals define, by class name (see platformProto); protosAt is
+	// nInstalled when it was built.
+	platformProtos       map[*goja.Object]string
+	nInstalled, protosAt int
+	// defaultCollator serves localeCompare without locales or options.
+	defaultCollator *collator
 	// bodyExtractors turn values of types other globals define (Blob,
 	// FormData) into a body and its content type.
 	bodyExtractors []func(obj *goja.Object) (body, string, bool)
@@ -112,6 +126,9 @@ type call struct {
 	waitUntil int // unsettled waitUntil promises
 	timers    map[int64]*jsTimer
 	stream    *bodyStream
+	fetch     *callFetch // outbound fetch() state, made on the first fetch
+	// signal is the incoming request's AbortSignal, once a script read it.
+	signal goja.Value
 	// onEnd runs when the call ends: natives register what stops their
 	// off-loop work early (a cancelled context, a KV watch).
 	onEnd []func()
@@ -126,15 +143,17 @@ type result struct {
 // run, on the calling goroutine (which then owns it).
 func newInstance(s *Script, p *Pool, cfg *PoolConfig, log *slog.Logger) (*instance, error) {
 	in := &instance{
-		pool:   p,
-		cfg:    cfg,
-		script: s,
-		limits: cfg.Limits,
-		log:    log,
-		id:     instanceIDs.Add(1),
-		vm:     goja.New(),
-		calls:  make(chan *call, 1),
-		wake:   make(chan struct{}, 1),
+		pool:       p,
+		cfg:        cfg,
+		script:     s,
+		limits:     cfg.Limits,
+		log:        log,
+		id:         instanceIDs.Add(1),
+		vm:         goja.New(),
+		origin:     monotonic(),
+		originWall: time.Now(),
+		calls:      make(chan *call, 1),
+		wake:       make(chan struct{}, 1),
 	}
 	in.cpuTimer = time.AfterFunc(time.Hour, in.onCPUTimer)
 	in.cpuTimer.Stop()
@@ -142,7 +161,7 @@ func newInstance(s *Script, p *Pool, cfg *PoolConfig, log *slog.Logger) (*instan
 	in.wallTimer.Stop()
 	vm := in.vm
 	vm.SetMaxCallStackSize(in.limits.MaxStackDepth)
-	vm.SetFieldNameMapper(goja.TagFieldNameMapper("js", true))
+	vm.SetFieldNameMapper(opaqueGo{})
 	vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.kState = goja.NewSymbol("edgefn.state")
 	in.kCall = goja.NewSymbol("edgefn.call")
@@ -303,6 +322,8 @@ func (in *instance) runTurn(c *call, fn func() error) {
 	guard.enter()
 	err := safeRun(fn)
 	guard.exit()
+	clear(in.keep)
+	in.keep = in.keep[:0]
 	in.cpuTimer.Stop()
 	in.imu.Lock()
 	d := monotonic() - in.turnStart
@@ -434,6 +455,15 @@ func (in *instance) finish(c *call) {
 		if in.wallFired.Swap(false) {
 			if phase == phaseResponse {
 				in.fail(c, fmt.Errorf("%w (%v)", ErrWallTime, in.limits.WallTime))
+				if c.signal != nil {
+					// Let what the request started (fetches, streams) see
+					// it end; the request has failed already, so what the
+					// listeners answer is not sent.
+					in.runTurn(c, func() error {
+						in.abortRequestSignal(c, in.domException("TimeoutError", fmt.Sprintf("the request ran out of wall time (%v)", in.limits.WallTime)))
+						return nil
+					})
+				}
 				continue
 			}
 			if phase == phaseWaitUntil {
@@ -535,6 +565,9 @@ func (in *instance) endCall(c *call) {
 	in.cur = nil
 	if in.pool != nil {
 		in.pool.stats.cpuNanos.Add(int64(c.cpu))
+		if in.broken != nil {
+			in.pool.chargeOverrun(c.cpu, in.broken)
+		}
 	}
 	// Drop queued tasks of ended calls so they do not pin memory.
 	in.mu.Lock()

@@ -24,6 +24,8 @@ type intrinsics struct {
 	jsonParse        goja.Callable
 	jsonStringify    goja.Callable
 	reflectConstruct goja.Callable
+	objectProto      *goja.Object
+	builtinProtos    map[string]*goja.Object
 }
 
 // builtin returns a global's value as the language defines it.
@@ -33,6 +35,27 @@ func (in *instance) builtin(name string) *goja.Object {
 		panic(in.vm.NewTypeError("isolate: builtin " + name + " is missing"))
 	}
 	return o
+}
+
+// objectProto is Object.prototype.
+func (in *instance) objectProto() *goja.Object {
+	if in.intr.objectProto == nil {
+		in.intr.objectProto = in.builtinProto("Object")
+	}
+	return in.intr.objectProto
+}
+
+// builtinProto returns a builtin constructor's prototype (Map.prototype...).
+func (in *instance) builtinProto(name string) *goja.Object {
+	if p, ok := in.intr.builtinProtos[name]; ok {
+		return p
+	}
+	if in.intr.builtinProtos == nil {
+		in.intr.builtinProtos = map[string]*goja.Object{}
+	}
+	p, _ := in.builtin(name).Get("prototype").(*goja.Object)
+	in.intr.builtinProtos[name] = p
+	return p
 }
 
 func (in *instance) method0(obj *goja.Object, name string) goja.Callable {
@@ -88,13 +111,14 @@ func (in *instance) reflectConstruct() goja.Callable {
 // protos are the prototypes of the host-backed classes, for objects the
 // host makes (the incoming Request, Response.json()...).
 type protos struct {
-	blob     *goja.Object
-	file     *goja.Object
-	formData *goja.Object
-	headers  *goja.Object
-	request  *goja.Object
-	response *goja.Object
-	ctx      *goja.Object
+	blob         *goja.Object
+	file         *goja.Object
+	formData     *goja.Object
+	headers      *goja.Object
+	searchParams *goja.Object
+	request      *goja.Object
+	response     *goja.Object
+	ctx          *goja.Object
 }
 
 // installInternal puts the natives the globals' JS shares on in.internal.
@@ -144,6 +168,44 @@ func decodeUTF8(b []byte) string {
 		b = b[n:]
 	}
 	return string(out)
+}
+
+// installJSHelpers gives the globals' JS that builds on other globals
+// internal.ensure(name), which installs a global by name (abort.js builds on
+// EventTarget, whatever the script put under that name), and
+// internal.domException(name, message). They are installed by the first
+// global that needs them, not with every runtime.
+func installJSHelpers(in *instance) {
+	if in.internal.Get("ensure") != nil {
+		return
+	}
+	_ = in.internal.Set("ensure", func(c goja.FunctionCall) goja.Value {
+		in.ensure(c.Argument(0).String())
+		return goja.Undefined()
+	})
+	_ = in.internal.Set("domException", func(c goja.FunctionCall) goja.Value {
+		return in.domException(c.Argument(0).String(), c.Argument(1).String())
+	})
+}
+
+// installReportError gives the globals' JS internal.reportError(e, where).
+func installReportError(in *instance) error {
+	return in.internal.Set("reportError", func(fc goja.FunctionCall) goja.Value {
+		in.reportError(fc.Argument(0), fc.Argument(1).String())
+		return goja.Undefined()
+	})
+}
+
+// reportError logs an exception that nothing can catch any more (thrown by
+// an event listener, a FinalizationRegistry callback...): the request goes
+// on, as the platform's "report the exception" says.
+func (in *instance) reportError(v goja.Value, where string) {
+	se := in.valueError(v)
+	id := ""
+	if in.cur != nil {
+		id = in.cur.req.ID
+	}
+	in.log.Error("uncaught exception in "+where, "request_id", id, "error", se.Error(), "stack", se.Stack)
 }
 
 // typeErr makes a TypeError for natives to throw (panic with) or reject with.

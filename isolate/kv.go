@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -22,8 +23,22 @@ type KVNamespace interface {
 	Watch(ctx context.Context, keys []string) (<-chan KVChange, error)
 }
 
+// KVCache is implemented by a KVNamespace that can answer some reads from
+// memory: GetCached must not block (no disk, no network), so the binding
+// calls it on the runtime's goroutine and settles get() without a
+// hand-off; ok false sends the read to Get. The entry is shared: read it,
+// never modify it.
+type KVCache interface {
+	GetCached(key string) (e *KVEntry, ok bool)
+}
+
 // ErrKVNotFound is returned by KVNamespace.Get for an absent key.
 var ErrKVNotFound = errors.New("kv: not found")
+
+// ErrKVInvalid is wrapped by a KVNamespace error that the caller's input
+// caused (a key, value or metadata over its limit, a bad TTL or cursor):
+// the binding throws it as a TypeError, other failures as an Error.
+var ErrKVInvalid = errors.New("invalid KV input")
 
 // KVEntry is a stored value.
 type KVEntry struct {
@@ -138,6 +153,44 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 			}
 			return func() goja.Value { return entryJS(e) }, err
 		})
+	})
+	// getValue(key, asText) resolves with the value alone (a string, or an
+	// ArrayBuffer) or null: get()'s common case, without an entry object
+	// or a decode step in JS.
+	cache, _ := b.ns.(KVCache)
+	_ = host.Set("getValue", func(fc goja.FunctionCall) goja.Value {
+		key := fc.Argument(0).String()
+		asText := fc.Argument(1).ToBoolean()
+		if cache != nil && in.cur != nil {
+			if e, ok := cache.GetCached(key); ok {
+				if asText {
+					return in.resolved(in.vm.ToValue(decodeUTF8(e.Value)))
+				}
+				return in.resolved(in.vm.ToValue(in.vm.NewArrayBuffer(append([]byte(nil), e.Value...))))
+			}
+		}
+		return async("get", func(ctx context.Context) (func() goja.Value, error) {
+			e, err := b.ns.Get(ctx, key)
+			switch {
+			case errors.Is(err, ErrKVNotFound):
+				return func() goja.Value { return goja.Null() }, nil
+			case err != nil:
+				return nil, err
+			case asText:
+				text := decodeUTF8(e.Value)
+				return func() goja.Value { return in.vm.ToValue(text) }, nil
+			}
+			return func() goja.Value { return in.vm.ToValue(in.vm.NewArrayBuffer(e.Value)) }, nil
+		})
+	})
+	// stream(u8) makes a ReadableStream of bytes for get(key, "stream"),
+	// installing the streams globals if the script has not used them yet.
+	_ = host.Set("stream", func(fc goja.FunctionCall) goja.Value {
+		st, err := in.streamHook("streamFromBytes")(goja.Undefined(), fc.Argument(0))
+		if err != nil {
+			panic(err)
+		}
+		return st
 	})
 	_ = host.Set("put", func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
@@ -297,10 +350,20 @@ func (in *instance) kvWatcher(ctx context.Context, c *call, ch <-chan KVChange, 
 }
 
 // kvError turns a store error into a JS error: TypeError for bad input
-// (it names the limit), Error otherwise.
+// (its message names the limit and what was given), Error otherwise.
 func (in *instance) kvError(op string, err error) *goja.Object {
-	msg := fmt.Sprintf("KV %s failed: %v", op, err)
-	return in.typeErr(msg)
+	if errors.Is(err, ErrKVInvalid) {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, op+" ") && !strings.HasPrefix(msg, op+":") {
+			msg = op + ": " + msg
+		}
+		return in.typeErr("KV " + msg)
+	}
+	obj, jerr := in.vm.New(in.builtin("Error"), in.vm.ToValue(fmt.Sprintf("KV %s failed: %v", op, err)))
+	if jerr != nil {
+		panic(jerr)
+	}
+	return obj
 }
 
 // bytesArg converts a value argument (string, ArrayBuffer, view) to bytes.

@@ -25,6 +25,11 @@ type Limits struct {
 	// MaxBodySize is the largest request body accepted, in bytes; the
 	// front door answers 413 beyond it. Default 100 MiB.
 	MaxBodySize int64
+	// MaxResponseSize is the largest response body a handler may send, in
+	// bytes; the front door enforces it. A streamed body that grows past it
+	// is cut off (the client sees a truncated response) and its stream
+	// cancelled. Default 512 MiB.
+	MaxResponseSize int64
 	// MemoryLimit is the most memory one allocation by a builtin may ask
 	// for (String.prototype.repeat, padStart, Array.prototype.join, typed
 	// arrays...), and the heap growth past which running scripts are
@@ -41,6 +46,8 @@ func DefaultLimits() Limits {
 		MaxStackDepth: 5000,
 		MaxBodySize:   100 << 20,
 		MemoryLimit:   128 << 20,
+
+		MaxResponseSize: 512 << 20,
 	}
 }
 
@@ -65,8 +72,15 @@ func (l Limits) withDefaults() Limits {
 	if l.MemoryLimit == 0 {
 		l.MemoryLimit = d.MemoryLimit
 	}
+	if l.MaxResponseSize == 0 {
+		l.MaxResponseSize = d.MaxResponseSize
+	}
 	return l
 }
+
+// Validate reports the first field that is out of range (zero fields take
+// their defaults).
+func (l Limits) Validate() error { return l.withDefaults().validate() }
 
 func (l Limits) validate() error {
 	switch {
@@ -80,6 +94,8 @@ func (l Limits) validate() error {
 		return fmt.Errorf("isolate: limits: MaxStackDepth %d is negative", l.MaxStackDepth)
 	case l.MaxBodySize < 0:
 		return fmt.Errorf("isolate: limits: MaxBodySize %d is negative", l.MaxBodySize)
+	case l.MaxResponseSize < 0:
+		return fmt.Errorf("isolate: limits: MaxResponseSize %d is negative", l.MaxResponseSize)
 	case l.MemoryLimit < 0:
 		return fmt.Errorf("isolate: limits: MemoryLimit %d is negative", l.MemoryLimit)
 	case l.MemoryLimit != 0 && l.MemoryLimit < 1<<20:

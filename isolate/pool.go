@@ -47,8 +47,22 @@ type PoolConfig struct {
 	Vars map[string]string
 	// Bindings are host services in env by name.
 	Bindings map[string]Binding
+	// Fetch configures outbound fetch(): the SSRF guard's allow-list,
+	// timeout and subrequest caps (zero fields take DefaultFetchConfig).
+	Fetch FetchConfig
 	// Logger receives console output and script errors. Nil discards.
 	Logger *slog.Logger
+	// OverrunBurst is how much CPU time requests that break the CPU,
+	// memory or wall limit may burn before the deployment is throttled (see
+	// overrun.go); at least five CPU limits. Default 250ms.
+	OverrunBurst time.Duration
+	// OverrunShare is the share of one core such requests may use once the
+	// burst is spent: the allowance refills at this rate. Default 0.05;
+	// negative turns throttling off.
+	OverrunShare float64
+	// UserAgent is navigator.userAgent. Default "edgefn" (the binary sets
+	// "edgefn/<version>").
+	UserAgent string
 }
 
 // DefaultPoolConfig returns the defaults; Script must still be set.
@@ -60,6 +74,10 @@ func DefaultPoolConfig() PoolConfig {
 		QueueSize:    1024,
 		QueueTimeout: 5 * time.Second,
 		Limits:       DefaultLimits(),
+		OverrunBurst: 250 * time.Millisecond,
+		OverrunShare: 0.05,
+		Fetch:        DefaultFetchConfig(),
+		UserAgent:    "edgefn",
 	}
 }
 
@@ -79,11 +97,18 @@ func (c *PoolConfig) validate() error {
 		return fmt.Errorf("isolate: pool config: QueueSize %d is negative", c.QueueSize)
 	case c.QueueTimeout < 0:
 		return fmt.Errorf("isolate: pool config: QueueTimeout %v is negative", c.QueueTimeout)
+	case c.OverrunBurst < 0:
+		return fmt.Errorf("isolate: pool config: OverrunBurst %v is negative", c.OverrunBurst)
+	case c.OverrunShare > 1:
+		return fmt.Errorf("isolate: pool config: OverrunShare %v is above 1 (one core)", c.OverrunShare)
 	}
 	for k := range c.Bindings {
 		if _, clash := c.Vars[k]; clash {
 			return fmt.Errorf("isolate: pool config: %q is both a variable and a binding", k)
 		}
+	}
+	if err := c.Fetch.validate(); err != nil {
+		return err
 	}
 	return c.Limits.validate()
 }
@@ -92,8 +117,9 @@ func (c *PoolConfig) validate() error {
 // them. It grows on demand up to MaxSize, shrinks back to MinIdle when idle,
 // and queues requests (bounded, with a deadline) when every runtime is busy.
 type Pool struct {
-	cfg PoolConfig
-	log *slog.Logger
+	cfg     PoolConfig
+	log     *slog.Logger
+	fetcher *fetcher // outbound fetch(): the transport the runtimes share
 
 	mu      sync.Mutex
 	idle    []*instance // LIFO: the most recently used is warmest
@@ -102,6 +128,7 @@ type Pool struct {
 	closed  bool
 	lastErr error // the last failure to start an instance
 	janitor *time.Timer
+	overrun overrun
 
 	wg sync.WaitGroup
 
@@ -120,6 +147,7 @@ type poolCounters struct {
 	rejected  atomic.Int64
 	busy      atomic.Int64
 	cpuNanos  atomic.Int64
+	throttles atomic.Int64
 }
 
 // PoolStats is a snapshot of a pool's state and counters.
@@ -133,6 +161,8 @@ type PoolStats struct {
 	Discarded int64 // runtimes discarded after a limit or a broken state
 	Rejected  int64 // requests refused with ErrOverloaded
 	CPU       time.Duration
+	Throttled bool  // requests run one at a time: they kept breaking limits
+	Throttles int64 // times the deployment was throttled, ever
 }
 
 // NewPool starts a pool and warms MinIdle runtimes in the background.
@@ -147,10 +177,20 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if cfg.QueueSize == 0 {
 		cfg.QueueSize = def.QueueSize
 	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = def.UserAgent
+	}
 	if cfg.QueueTimeout == 0 {
 		cfg.QueueTimeout = def.QueueTimeout
 	}
+	if cfg.OverrunBurst == 0 {
+		cfg.OverrunBurst = def.OverrunBurst
+	}
+	if cfg.OverrunShare == 0 {
+		cfg.OverrunShare = def.OverrunShare
+	}
 	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Fetch = cfg.Fetch.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -158,7 +198,12 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pool{cfg: cfg, log: log}
+	f, err := newFetcher(cfg.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("isolate: pool config: Fetch.%w", err)
+	}
+	p := &Pool{cfg: cfg, log: log, fetcher: f}
+	p.overrun.burst, p.overrun.share = max(cfg.OverrunBurst, 5*cfg.Limits.CPUTime), cfg.OverrunShare
 	guard.start()
 	p.mu.Lock()
 	for i := 0; i < cfg.MinIdle; i++ {
@@ -241,7 +286,7 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 		p.mu.Unlock()
 		return nil, ErrClosed
 	}
-	if n := len(p.idle); n > 0 {
+	if n := len(p.idle); n > 0 && p.admit() {
 		in := p.idle[n-1]
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
@@ -249,7 +294,7 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 		p.mu.Unlock()
 		return in, nil
 	}
-	if p.size < p.cfg.MaxSize {
+	if len(p.idle) == 0 && p.size < p.cfg.MaxSize && (!p.overrun.throttle || p.size == 0) {
 		p.grow()
 	}
 	if p.activeWaiters() >= p.cfg.QueueSize {
@@ -272,6 +317,11 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 		return in, nil
 	case <-t.C:
 		err = fmt.Errorf("%w (%s: waited %v)", ErrOverloaded, p.cfg.Name, p.cfg.QueueTimeout)
+		p.mu.Lock()
+		if p.overrun.throttle {
+			err = fmt.Errorf("%w (%s: waited %v; the deployment is throttled: its requests keep breaking their limits)", ErrOverloaded, p.cfg.Name, p.cfg.QueueTimeout)
+		}
+		p.mu.Unlock()
 		p.stats.rejected.Add(1)
 	case <-ctx.Done():
 		err = fmt.Errorf("isolate: %s: %w", p.cfg.Name, ctx.Err())
@@ -381,7 +431,8 @@ func (p *Pool) put(in *instance) bool {
 		}
 		return false
 	}
-	if w := p.popWaiter(); w != nil {
+	if p.activeWaiters() > 0 && p.admit() {
+		w := p.popWaiter()
 		p.stats.busy.Add(1)
 		p.mu.Unlock()
 		w.ch <- in
@@ -428,7 +479,7 @@ func (p *Pool) shrink() {
 // Stats returns a snapshot of the pool's counters.
 func (p *Pool) Stats() PoolStats {
 	p.mu.Lock()
-	s := PoolStats{Size: p.size, Idle: len(p.idle), Waiting: p.activeWaiters()}
+	s := PoolStats{Size: p.size, Idle: len(p.idle), Waiting: p.activeWaiters(), Throttled: p.overrun.throttle}
 	p.mu.Unlock()
 	s.Busy = p.stats.busy.Load()
 	s.Requests = p.stats.requests.Load()
@@ -436,6 +487,7 @@ func (p *Pool) Stats() PoolStats {
 	s.Discarded = p.stats.discarded.Load()
 	s.Rejected = p.stats.rejected.Load()
 	s.CPU = time.Duration(p.stats.cpuNanos.Load())
+	s.Throttles = p.stats.throttles.Load()
 	return s
 }
 
@@ -458,7 +510,11 @@ func (p *Pool) Close() {
 			p.janitor.Stop()
 			p.janitor = nil
 		}
+		if p.overrun.timer != nil {
+			p.overrun.timer.Stop()
+		}
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
+	p.fetcher.close()
 }

@@ -117,10 +117,10 @@ func (b *queueBinding) value(in *instance) (goja.Value, error) {
 		}()
 		return in.vm.ToValue(p)
 	}
-	_ = obj.Set("send", func(fc goja.FunctionCall) goja.Value {
+	_ = obj.Set("send", in.native("send", 1, func(fc goja.FunctionCall) goja.Value {
 		return send([]OutgoingMessage{encode(fc.Argument(0), fc.Argument(1), "Queue.send")})
-	})
-	_ = obj.Set("sendBatch", func(fc goja.FunctionCall) goja.Value {
+	}))
+	_ = obj.Set("sendBatch", in.native("sendBatch", 1, func(fc goja.FunctionCall) goja.Value {
 		arr, ok := fc.Argument(0).(*goja.Object)
 		if !ok {
 			panic(in.typeErr("Queue.sendBatch: expected an array of { body } messages"))
@@ -149,6 +149,6 @@ func (b *queueBinding) value(in *instance) (goja.Value, error) {
 			panic(in.rangeErr(fmt.Sprintf("Queue.sendBatch: a batch is at most %d bytes; this one is %d", maxBatchBytes, total)))
 		}
 		return send(msgs)
-	})
+	}))
 	return obj, nil
 }

@@ -191,6 +191,13 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 		r.Body = []byte(st.body.str)
 	case bodyBytes:
 		r.Body = st.body.bytes
+	case bodyFetched:
+		if fb := st.body.fetched; fb.buffered {
+			fb.finish()
+			r.Body = fb.data
+		} else {
+			r.Stream = fb.hostStream()
+		}
 	case bodyHost:
 		if st.body.host.BodyStream == nil {
 			r.Body = st.body.host.Body

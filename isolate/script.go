@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -69,6 +70,12 @@ type Script struct {
 	routes  []string // ShapeRouter: route ids
 	hasCron bool     // the module exports scheduled()
 	hasQ    bool     // the module exports queue()
+	// The builtin fixes a runtime of this script needs (see
+	// installBuiltinFixes): found by looking for the names in its source,
+	// so a script that never mentions them does not pay for them.
+	usesLocale    bool // toLocale*String, localeCompare
+	usesAsyncIter bool // Symbol.asyncIterator
+	usesFrom      bool // Uint8Array.from and the like
 }
 
 // Name is the script's display name.
@@ -97,6 +104,10 @@ type CompileError struct {
 
 func (e *CompileError) Error() string { return "syntax error: " + e.Message.String() }
 
+// probeCPUTime bounds the global scope of the scratch runtime Load runs:
+// Workers' start-up limit, eight times a request's default budget.
+const probeCPUTime = 400 * time.Millisecond
+
 // Load compiles a bundle and runs it once in a scratch runtime to find its
 // handler. It fails with a CompileError for code goja cannot parse, an error
 // wrapping ErrNoHandler when no accepted handler shape is exported, and the
@@ -109,6 +120,10 @@ func Load(b *Bundle) (*Script, error) {
 // uploaded by `edgefn deploy`): code as Build produced it, and its source map
 // (may be nil).
 func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
+	src := code // the source map is not looked at for the builtins it uses
+	if i := strings.LastIndex(src, "//# sourceMappingURL="); i >= 0 {
+		src = src[:i]
+	}
 	if sourceMap != nil {
 		code = stripSourceMapComment(code) + "\n//# sourceMappingURL=data:application/json;base64," +
 			base64.StdEncoding.EncodeToString(sourceMap) + "\n"
@@ -135,8 +150,18 @@ func LoadSource(name, code string, sourceMap []byte) (*Script, error) {
 	if err != nil {
 		return nil, compileError(name, err)
 	}
-	s := &Script{name: name, program: prg}
-	probe, err := newInstance(s, nil, &PoolConfig{Limits: DefaultLimits()}, slog.New(slog.DiscardHandler))
+	s := &Script{name: name, program: prg,
+		usesLocale:    strings.Contains(src, "toLocale") || strings.Contains(src, "localeCompare"),
+		usesAsyncIter: strings.Contains(src, "asyncIterator"),
+		usesFrom:      strings.Contains(src, ".from("),
+	}
+	// The probe only learns the handler's shape; its global scope gets a
+	// start-up budget rather than a request's, so that a busy machine (CPU
+	// time is measured as the wall time of turns) does not refuse a good
+	// script. A runaway global scope is still stopped.
+	limits := DefaultLimits()
+	limits.CPUTime = probeCPUTime
+	probe, err := newInstance(s, nil, &PoolConfig{Limits: limits}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func (b *serviceBinding) value(in *instance) (goja.Value, error) {
 		}
 		return in.vm.ToValue(p)
 	}
-	_ = obj.Set("fetch", fetch)
+	_ = obj.Set("fetch", in.native("fetch", 1, fetch))
 	return obj, nil
 }
 

@@ -55,8 +55,8 @@ func installServiceWorker(in *instance) error {
 		return vm.NewArray(vals...)
 	})
 	g := vm.GlobalObject()
-	if err := g.DefineDataProperty("addEventListener", vm.ToValue(add), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+	if err := g.DefineDataProperty("addEventListener", in.native("addEventListener", 2, add), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 		return err
 	}
-	return g.DefineDataProperty("removeEventListener", vm.ToValue(remove), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return g.DefineDataProperty("removeEventListener", in.native("removeEventListener", 2, remove), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }

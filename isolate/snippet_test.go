@@ -122,21 +122,27 @@ func TestSnippets(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := strings.TrimRight(runSnippet(t, string(src)), "\n") + "\n"
-			golden := strings.TrimSuffix(f, ".js") + ".out"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./isolate -run TestSnippets -update` to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			checkGolden(t, strings.TrimSuffix(f, ".js")+".out", got, "TestSnippets")
 		})
+	}
+}
+
+// checkGolden compares got with the golden file, or rewrites the file
+// under -update; test names the test to rerun with -update.
+func checkGolden(t *testing.T, golden, got, test string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run `go test ./isolate -run %s -update` to create it)", err, test)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s; if intended, run `go test ./isolate -run %s -update` and review the diff\n--- got\n%s--- want\n%s", golden, test, got, want)
 	}
 }
 
@@ -163,19 +169,5 @@ for (const name of names) {
 }
 `
 	src = strings.Replace(src, fmt.Sprintf("%q", GlobalNames()), "`"+strings.Join(GlobalNames(), " ")+"`", 1)
-	got := runSnippet(t, src) + "\n"
-	golden := "testdata/surface.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("the global surface changed; if intended, run `go test ./isolate -run TestSurface -update` and review\n--- got\n%s--- want\n%s", got, want)
-	}
+	checkGolden(t, "testdata/surface.golden", runSnippet(t, src)+"\n", "TestSurface")
 }

@@ -74,11 +74,7 @@ func (in *instance) openStream(c *call, body goja.Value) (*bodyStream, error) {
 // installing the streams globals first if the script has not touched them.
 func (in *instance) streamHook(name string) goja.Callable {
 	in.ensure("ReadableStream")
-	fn, ok := goja.AssertFunction(in.internal.Get(name))
-	if !ok {
-		panic(in.typeErr("isolate: streams hook " + name + " is missing"))
-	}
-	return fn
+	return in.internalFn(name)
 }
 
 // Next implements BodyStream.
@@ -123,6 +119,7 @@ func (s *bodyStream) Close() {
 		}
 		cancel := s.in.streamHook("hostCancel")
 		_, _ = cancel(goja.Undefined(), s.reader, reason)
+		s.in.abortRequestSignal(s.c, s.in.domException("AbortError", "the client disconnected before the response body was sent"))
 		return nil
 	})
 }

@@ -69,3 +69,69 @@ func installStreams(in *instance) error {
 	})
 	return nil
 }
+
+// transformWrapper is embedded in the state of a class whose instances
+// wrap a TransformStream driven from Go (TextEncoderStream,
+// TextDecoderStream, CompressionStream, DecompressionStream).
+type transformWrapper struct {
+	props
+	ts *goja.Object // the TransformStream doing the work
+}
+
+func (w *transformWrapper) wrapper() *transformWrapper { return w }
+
+// transformer is such a class's side of its TransformStream:
+// transform(chunk, controller), flush(controller) and, when not nil,
+// cancel(reason).
+type transformer struct {
+	transform, flush, cancel func(goja.FunctionCall) goja.Value
+}
+
+// defineTransformClass defines name, a class whose instances wrap a
+// TransformStream: construct makes an instance's state and its transformer
+// from the constructor's arguments. members, when not nil, adds the
+// class's own members to the prototype (this is the brand check they
+// use); readable, writable and Symbol.toStringTag follow.
+func defineTransformClass[S interface {
+	hostState
+	wrapper() *transformWrapper
+}](in *instance, name string, length int, construct func(fc goja.ConstructorCall) (S, transformer), members func(p *goja.Object, this func(goja.Value) S)) {
+	in.ensure("ReadableStream")
+	newTS := in.streamHook("newTransformStream")
+	sides := in.streamHook("transformSides")
+	_, p := in.nativeClass(name, length, func(fc goja.ConstructorCall) hostState {
+		st, t := construct(fc)
+		cancel := goja.Undefined()
+		if t.cancel != nil {
+			cancel = in.vm.ToValue(t.cancel)
+		}
+		ts, err := newTS(goja.Undefined(), in.vm.ToValue(t.transform), in.vm.ToValue(t.flush), cancel)
+		if err != nil {
+			panic(err)
+		}
+		st.wrapper().ts = ts.(*goja.Object)
+		return st
+	})
+	this := func(v goja.Value) S {
+		st, ok := in.stateOf(v).(S)
+		if !ok {
+			in.throwType("Illegal invocation: not a " + name)
+		}
+		return st
+	}
+	if members != nil {
+		members(p, this)
+	}
+	side := func(i int) func(goja.FunctionCall) goja.Value {
+		return func(fc goja.FunctionCall) goja.Value {
+			pair, err := sides(goja.Undefined(), this(fc.This).wrapper().ts)
+			if err != nil {
+				panic(err)
+			}
+			return pair.(*goja.Object).Get([]string{"0", "1"}[i])
+		}
+	}
+	in.getter(p, "readable", side(0))
+	in.getter(p, "writable", side(1))
+	in.toStringTag(p, name)
+}

@@ -9,11 +9,10 @@ import (
 
 // textEncoderStreamState is a TextEncoderStream's state.
 type textEncoderStreamState struct {
-	props
+	transformWrapper
 	// lead is a lead surrogate that ended the last chunk, waiting for the
 	// trail that may start the next one.
 	lead rune
-	ts   *goja.Object
 }
 
 // encodeChunk encodes a JS string as UTF-8. A lead surrogate that ends a
@@ -50,10 +49,7 @@ func (st *textEncoderStreamState) encodeChunk(s goja.String) []byte {
 // installTextEncoderStream defines TextEncoderStream: a TransformStream
 // from strings to UTF-8 bytes, encoded natively.
 func installTextEncoderStream(in *instance) error {
-	in.ensure("ReadableStream")
-	newTS := in.streamHook("newTransformStream")
-	sides := in.streamHook("transformSides")
-	_, p := in.nativeClass("TextEncoderStream", 0, func(fc goja.ConstructorCall) hostState {
+	defineTransformClass(in, "TextEncoderStream", 0, func(fc goja.ConstructorCall) (*textEncoderStreamState, transformer) {
 		st := &textEncoderStreamState{}
 		transform := func(fc goja.FunctionCall) goja.Value {
 			s, ok := fc.Argument(0).ToString().(goja.String)
@@ -73,25 +69,12 @@ func installTextEncoderStream(in *instance) error {
 			}
 			return goja.Undefined()
 		}
-		ts, err := newTS(goja.Undefined(), in.vm.ToValue(transform), in.vm.ToValue(flush))
-		if err != nil {
-			panic(err)
-		}
-		st.ts = ts.(*goja.Object)
-		return st
+		return st, transformer{transform: transform, flush: flush}
+	}, func(p *goja.Object, this func(goja.Value) *textEncoderStreamState) {
+		in.getter(p, "encoding", func(fc goja.FunctionCall) goja.Value {
+			this(fc.This)
+			return in.vm.ToValue("utf-8")
+		})
 	})
-	this := func(v goja.Value) *textEncoderStreamState {
-		st, ok := in.stateOf(v).(*textEncoderStreamState)
-		if !ok {
-			in.throwType("Illegal invocation: not a TextEncoderStream")
-		}
-		return st
-	}
-	in.getter(p, "encoding", func(fc goja.FunctionCall) goja.Value {
-		this(fc.This)
-		return in.vm.ToValue("utf-8")
-	})
-	in.defineTransformSides(p, sides, func(v goja.Value) *goja.Object { return this(v).ts })
-	in.toStringTag(p, "TextEncoderStream")
 	return nil
 }

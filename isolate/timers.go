@@ -35,16 +35,10 @@ func installTimers(in *instance) error {
 			name = "setInterval"
 		}
 		return func(fc goja.FunctionCall) goja.Value {
-			c := in.cur
-			if c == nil || c.ended {
-				panic(vm.NewTypeError(name + ": timers can only be set while a request is handled, not at global scope"))
-			}
+			c := in.timerCall(name)
 			fn, ok := goja.AssertFunction(fc.Argument(0))
 			if !ok {
 				panic(vm.NewTypeError(name + ": the callback must be a function"))
-			}
-			if len(c.timers) >= maxTimersPerCall {
-				panic(in.rangeErr(name + ": too many timers (the limit is 10000 per request)"))
 			}
 			d := delayOf(fc.Argument(1))
 			t := &jsTimer{fn: fn}
@@ -55,15 +49,7 @@ func installTimers(in *instance) error {
 				t.interval = max(d, minInterval)
 				d = t.interval
 			}
-			in.nextTimer++
-			t.id = in.nextTimer
-			if c.timers == nil {
-				c.timers = make(map[int64]*jsTimer)
-			}
-			c.timers[t.id] = t
-			t.timer = time.AfterFunc(d, func() {
-				in.post(c, func() error { return in.fireTimer(c, t) })
-			})
+			in.startTimer(c, d, t)
 			return vm.ToValue(t.id)
 		}
 	}
@@ -83,11 +69,37 @@ func installTimers(in *instance) error {
 	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
 		"setTimeout": set(false), "setInterval": set(true), "clearTimeout": clear, "clearInterval": clear,
 	} {
-		if err := g.DefineDataProperty(name, vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		if err := g.DefineDataProperty(name, in.native(name, 1, fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// timerCall returns the call a new timer belongs to, or throws when none
+// may be set: at global scope, or past the per-request limit.
+func (in *instance) timerCall(what string) *call {
+	c := in.cur
+	if c == nil || c.ended {
+		panic(in.typeErr(what + ": timers can only be set while a request is handled, not at global scope"))
+	}
+	if len(c.timers) >= maxTimersPerCall {
+		panic(in.rangeErr(what + ": too many timers (the limit is 10000 per request)"))
+	}
+	return c
+}
+
+// startTimer arms t to fire after d on c's loop.
+func (in *instance) startTimer(c *call, d time.Duration, t *jsTimer) {
+	in.nextTimer++
+	t.id = in.nextTimer
+	if c.timers == nil {
+		c.timers = make(map[int64]*jsTimer)
+	}
+	c.timers[t.id] = t
+	t.timer = time.AfterFunc(d, func() {
+		in.post(c, func() error { return in.fireTimer(c, t) })
+	})
 }
 
 // fireTimer runs on the loop when t is due.

@@ -1,25 +1,441 @@
 package isolate
 
 import (
+	"strings"
+	"unicode/utf16"
+
 	"github.com/dop251/goja"
-	nodeurl "github.com/dop251/goja_nodejs/url"
+	whatwg "github.com/nlnwa/whatwg-url/url"
 )
 
-// installURL defines URL and URLSearchParams from goja_nodejs's WHATWG URL
-// implementation, without exposing its module loader.
-func installURL(in *instance) error {
-	vm := in.vm
-	module := vm.NewObject()
-	exports := vm.NewObject()
-	_ = module.Set("exports", exports)
-	nodeurl.Require(vm, module)
-	g := vm.GlobalObject()
-	for _, name := range []string{"URL", "URLSearchParams"} {
-		if err := g.DefineDataProperty(name, exports.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
-			return err
+// URL and URLSearchParams are Go-native classes over nlnwa/whatwg-url, a
+// WHATWG URL parser that passes the WPT URL tests (goja_nodejs's URL is
+// built on net/url: IPv6 hosts, percent-encoding and query updates came out
+// wrong). URLSearchParams keeps its own list: the WHATWG
+// application/x-www-form-urlencoded parser and serializer are below.
+
+// urlState is a URL's state.
+type urlState struct {
+	props
+	u  *whatwg.Url
+	sp *searchParamsState // once searchParams was read
+	// spObj is the URLSearchParams object over sp.
+	spObj *goja.Object
+}
+
+// searchParamsState is a URLSearchParams's state: its list, and the URL it
+// belongs to (nil for one made by the constructor).
+type searchParamsState struct {
+	props
+	list []nameValue
+	url  *urlState
+}
+
+type nameValue struct{ name, value string }
+
+// urlParser is the parser every URL uses (it holds only options).
+var urlParser = whatwg.NewParser()
+
+// parseWHATWG parses s against base (nil for none).
+func parseWHATWG(s string, base *whatwg.Url) (*whatwg.Url, error) {
+	return urlParser.BasicParser(s, base, nil, whatwg.NoState)
+}
+
+// parseURLArgs parses the (url, base) arguments of URL, URL.parse and
+// URL.canParse.
+func parseURLArgs(input, base goja.Value) (*whatwg.Url, error) {
+	var b *whatwg.Url
+	if !goja.IsUndefined(base) {
+		var err error
+		if b, err = parseWHATWG(base.String(), nil); err != nil {
+			return nil, err
 		}
 	}
-	in.intr.url = exports.Get("URL").(*goja.Object)
-	in.intr.urlSearchParams = exports.Get("URLSearchParams").(*goja.Object)
+	return parseWHATWG(input.String(), b)
+}
+
+// origin is the URL's origin, serialized.
+func urlOrigin(u *whatwg.Url) string {
+	switch u.Scheme() {
+	case "http", "https", "ws", "wss", "ftp":
+		return u.Protocol() + "//" + u.Host()
+	case "blob":
+		if inner, err := parseWHATWG(u.Pathname(), nil); err == nil && (inner.Scheme() == "http" || inner.Scheme() == "https") {
+			return urlOrigin(inner)
+		}
+	}
+	return "null"
+}
+
+// installURL defines URL and URLSearchParams.
+func installURL(in *instance) error {
+	vm := in.vm
+	ctor, p := in.nativeClass("URL", 1, func(fc goja.ConstructorCall) hostState {
+		if len(fc.Arguments) == 0 {
+			in.throwType("URL: 1 argument required, but only 0 present")
+		}
+		u, err := parseURLArgs(fc.Argument(0), fc.Argument(1))
+		if err != nil {
+			in.throwType(invalidURL(fc.Argument(0), fc.Argument(1)))
+		}
+		return &urlState{u: u}
+	})
+	in.intr.url = ctor
+	this := func(v goja.Value, what string) *urlState {
+		st, ok := in.stateOf(v).(*urlState)
+		if !ok {
+			in.throwType("Illegal invocation: URL." + what + " used on an object that is not a URL")
+		}
+		return st
+	}
+	newURL := func(u *whatwg.Url) *goja.Object { return in.newHost(p, &urlState{u: u}) }
+	for _, name := range []string{"canParse", "parse"} {
+		name := name
+		f := vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+			if len(fc.Arguments) == 0 {
+				in.throwType("URL." + name + ": 1 argument required, but only 0 present")
+			}
+			u, err := parseURLArgs(fc.Argument(0), fc.Argument(1))
+			if name == "canParse" {
+				return vm.ToValue(err == nil)
+			}
+			if err != nil {
+				return goja.Null()
+			}
+			return newURL(u)
+		}).(*goja.Object)
+		_ = f.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = f.DefineDataProperty("length", vm.ToValue(1), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = ctor.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	accessor := func(name string, get func(*whatwg.Url) string, set func(st *urlState, v string)) {
+		g := vm.ToValue(func(fc goja.FunctionCall) goja.Value { return vm.ToValue(get(this(fc.This, name).u)) }).(*goja.Object)
+		_ = g.DefineDataProperty("name", vm.ToValue("get "+name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		var s goja.Value // nil: no setter
+		if set != nil {
+			so := vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+				set(this(fc.This, name), fc.Argument(0).String())
+				return goja.Undefined()
+			}).(*goja.Object)
+			_ = so.DefineDataProperty("name", vm.ToValue("set "+name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			s = so
+		}
+		_ = p.DefineAccessorProperty(name, g, s, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	href := func(u *whatwg.Url) string { return u.Href(false) }
+	accessor("href", href, func(st *urlState, v string) {
+		u, err := parseWHATWG(v, nil)
+		if err != nil {
+			in.throwType("URL.href: " + invalidURL(vm.ToValue(v), goja.Undefined()))
+		}
+		st.u = u
+		st.queryChanged()
+	})
+	accessor("origin", urlOrigin, nil)
+	accessor("protocol", (*whatwg.Url).Protocol, func(st *urlState, v string) { st.u.SetProtocol(v) })
+	accessor("username", (*whatwg.Url).Username, func(st *urlState, v string) { st.u.SetUsername(v) })
+	accessor("password", (*whatwg.Url).Password, func(st *urlState, v string) { st.u.SetPassword(v) })
+	accessor("host", (*whatwg.Url).Host, func(st *urlState, v string) { st.u.SetHost(v) })
+	accessor("hostname", (*whatwg.Url).Hostname, func(st *urlState, v string) { st.u.SetHostname(v) })
+	accessor("port", (*whatwg.Url).Port, func(st *urlState, v string) { st.u.SetPort(v) })
+	accessor("pathname", (*whatwg.Url).Pathname, func(st *urlState, v string) { st.u.SetPathname(v) })
+	accessor("search", (*whatwg.Url).Search, func(st *urlState, v string) {
+		st.u.SetSearch(v)
+		st.queryChanged()
+	})
+	accessor("hash", (*whatwg.Url).Hash, func(st *urlState, v string) { st.u.SetHash(v) })
+	in.getter(p, "searchParams", func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "searchParams")
+		if st.spObj == nil {
+			st.sp = &searchParamsState{list: parseQuery(st.u.Query()), url: st}
+			st.spObj = in.newHost(in.protos.searchParams, st.sp)
+		}
+		return st.spObj
+	})
+	for _, name := range []string{"toString", "toJSON"} {
+		name := name
+		in.method(p, name, 0, func(fc goja.FunctionCall) goja.Value { return vm.ToValue(this(fc.This, name).u.Href(false)) })
+	}
+	in.toStringTag(p, "URL")
+	installURLSearchParams(in)
 	return nil
+}
+
+// invalidURL is the TypeError message for a URL that does not parse.
+func invalidURL(input, base goja.Value) string {
+	msg := "invalid URL " + quoteJS(input.String())
+	if !goja.IsUndefined(base) {
+		msg += " (against the base " + quoteJS(base.String()) + ")"
+	}
+	if !goja.IsUndefined(base) || strings.Contains(input.String(), ":") {
+		return msg
+	}
+	return msg + ": a relative URL needs a base, e.g. new URL(path, request.url)"
+}
+
+// queryChanged refreshes the URL's search params after its query changed.
+func (st *urlState) queryChanged() {
+	if st.sp != nil {
+		st.sp.list = parseQuery(st.u.Query())
+	}
+}
+
+// update writes the list back to the URL's query (the spec's update steps).
+func (sp *searchParamsState) update() {
+	if sp.url == nil {
+		return
+	}
+	s := serializeURLEncoded(sp.list)
+	if s == "" {
+		sp.url.u.SetSearch("")
+		return
+	}
+	sp.url.u.SetSearch(s)
+}
+
+// parseQuery parses a query string as application/x-www-form-urlencoded
+// (multipart.go's parser, shared with formData()).
+func parseQuery(s string) []nameValue {
+	entries := parseURLEncoded([]byte(s))
+	out := make([]nameValue, len(entries))
+	for i, e := range entries {
+		out[i] = nameValue{e.name, e.value}
+	}
+	return out
+}
+
+// serializeURLEncoded is the application/x-www-form-urlencoded serializer.
+func serializeURLEncoded(list []nameValue) string {
+	var b strings.Builder
+	for i, nv := range list {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		formEncode(&b, nv.name)
+		b.WriteByte('=')
+		formEncode(&b, nv.value)
+	}
+	return b.String()
+}
+
+func formEncode(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '*', c == '-', c == '.', c == '_':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+}
+
+// lessUTF16 orders strings by their UTF-16 code units, as
+// URLSearchParams.sort must (byte order differs for characters past U+FFFF).
+func lessUTF16(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		if ra[i] == rb[i] {
+			continue
+		}
+		ua, ub := utf16Units(ra[i]), utf16Units(rb[i])
+		if ua != ub {
+			return ua < ub
+		}
+	}
+	return len(ra) < len(rb)
+}
+
+func utf16Units(r rune) uint32 {
+	if r > 0xFFFF {
+		hi, lo := utf16.EncodeRune(r)
+		return uint32(hi)<<16 | uint32(lo)
+	}
+	return uint32(r) << 16
+}
+
+// installURLSearchParams defines URLSearchParams (installed with URL).
+func installURLSearchParams(in *instance) {
+	vm := in.vm
+	ctor, p := in.nativeClass("URLSearchParams", 0, func(fc goja.ConstructorCall) hostState {
+		return &searchParamsState{list: in.searchParamsInit(fc.Argument(0))}
+	})
+	in.intr.urlSearchParams = ctor
+	in.protos.searchParams = p
+	this := func(v goja.Value, what string) *searchParamsState {
+		st, ok := in.stateOf(v).(*searchParamsState)
+		if !ok {
+			in.throwType("Illegal invocation: URLSearchParams." + what + " used on an object that is not a URLSearchParams")
+		}
+		return st
+	}
+	args := func(fc goja.FunctionCall, what string, n int) {
+		if len(fc.Arguments) < n {
+			in.throwType("URLSearchParams." + what + ": " + itoa(n) + " argument" + map[bool]string{true: "s", false: ""}[n > 1] +
+				" required, but only " + itoa(len(fc.Arguments)) + " present")
+		}
+	}
+	in.getter(p, "size", func(fc goja.FunctionCall) goja.Value { return vm.ToValue(len(this(fc.This, "size").list)) })
+	in.method(p, "append", 2, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "append")
+		args(fc, "append", 2)
+		st.list = append(st.list, nameValue{fc.Argument(0).String(), fc.Argument(1).String()})
+		st.update()
+		return goja.Undefined()
+	})
+	in.method(p, "delete", 1, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "delete")
+		args(fc, "delete", 1)
+		name := fc.Argument(0).String()
+		withValue, value := !goja.IsUndefined(fc.Argument(1)), fc.Argument(1).String()
+		kept := st.list[:0]
+		for _, nv := range st.list {
+			if nv.name == name && (!withValue || nv.value == value) {
+				continue
+			}
+			kept = append(kept, nv)
+		}
+		st.list = kept
+		st.update()
+		return goja.Undefined()
+	})
+	in.method(p, "get", 1, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "get")
+		args(fc, "get", 1)
+		name := fc.Argument(0).String()
+		for _, nv := range st.list {
+			if nv.name == name {
+				return vm.ToValue(nv.value)
+			}
+		}
+		return goja.Null()
+	})
+	in.method(p, "getAll", 1, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "getAll")
+		args(fc, "getAll", 1)
+		name := fc.Argument(0).String()
+		var out []any
+		for _, nv := range st.list {
+			if nv.name == name {
+				out = append(out, nv.value)
+			}
+		}
+		return vm.NewArray(out...)
+	})
+	in.method(p, "has", 1, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "has")
+		args(fc, "has", 1)
+		name := fc.Argument(0).String()
+		withValue, value := !goja.IsUndefined(fc.Argument(1)), fc.Argument(1).String()
+		for _, nv := range st.list {
+			if nv.name == name && (!withValue || nv.value == value) {
+				return vm.ToValue(true)
+			}
+		}
+		return vm.ToValue(false)
+	})
+	in.method(p, "set", 2, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "set")
+		args(fc, "set", 2)
+		name, value := fc.Argument(0).String(), fc.Argument(1).String()
+		kept, found := st.list[:0], false
+		for _, nv := range st.list {
+			if nv.name == name {
+				if found {
+					continue
+				}
+				nv.value, found = value, true
+			}
+			kept = append(kept, nv)
+		}
+		st.list = kept
+		if !found {
+			st.list = append(st.list, nameValue{name, value})
+		}
+		st.update()
+		return goja.Undefined()
+	})
+	in.method(p, "sort", 0, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "sort")
+		// A stable insertion sort: lists are short, and the spec wants
+		// stability by name only.
+		l := st.list
+		for i := 1; i < len(l); i++ {
+			for j := i; j > 0 && lessUTF16(l[j].name, l[j-1].name); j-- {
+				l[j], l[j-1] = l[j-1], l[j]
+			}
+		}
+		st.update()
+		return goja.Undefined()
+	})
+	in.method(p, "toString", 0, func(fc goja.FunctionCall) goja.Value {
+		return vm.ToValue(serializeURLEncoded(this(fc.This, "toString").list))
+	})
+	in.method(p, "forEach", 1, func(fc goja.FunctionCall) goja.Value {
+		st := this(fc.This, "forEach")
+		cb, ok := goja.AssertFunction(fc.Argument(0))
+		if !ok {
+			in.throwType("URLSearchParams.forEach: the callback must be a function")
+		}
+		for i := 0; i < len(st.list); i++ { // the list may change meanwhile
+			nv := st.list[i]
+			if _, err := cb(fc.Argument(1), vm.ToValue(nv.value), vm.ToValue(nv.name), fc.This); err != nil {
+				panic(err)
+			}
+		}
+		return goja.Undefined()
+	})
+	in.definePairIterators(p, func(v goja.Value, what string) []namedValue {
+		list := this(v, what).list
+		out := make([]namedValue, len(list))
+		for i, nv := range list {
+			out[i] = namedValue{nv.name, vm.ToValue(nv.value)}
+		}
+		return out
+	})
+	in.toStringTag(p, "URLSearchParams")
+}
+
+// searchParamsInit converts URLSearchParams's init: a query string, a
+// sequence of [name, value] pairs, or a record.
+func (in *instance) searchParamsInit(v goja.Value) []nameValue {
+	if goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return parseQuery(strings.TrimPrefix(v.String(), "?"))
+	}
+	if src, ok := in.stateOf(obj).(*searchParamsState); ok {
+		return append([]nameValue(nil), src.list...)
+	}
+	var out []nameValue
+	if iter := obj.GetSymbol(goja.SymIterator); iter != nil && !goja.IsUndefined(iter) {
+		in.vm.ForOf(obj, func(pair goja.Value) bool {
+			p, ok := pair.(*goja.Object)
+			if !ok {
+				in.throwType("URLSearchParams: each item of the sequence must be a [name, value] pair, got " + describeValue(in.vm, pair))
+			}
+			var items []goja.Value
+			in.vm.ForOf(p, func(v goja.Value) bool {
+				items = append(items, v)
+				return len(items) <= 2
+			})
+			if len(items) != 2 {
+				in.throwType("URLSearchParams: each item of the sequence must be a [name, value] pair of exactly 2 items")
+			}
+			out = append(out, nameValue{items[0].String(), items[1].String()})
+			return true
+		})
+		return out
+	}
+	for _, k := range obj.Keys() {
+		out = append(out, nameValue{k, obj.Get(k).String()})
+	}
+	return out
 }

@@ -4,13 +4,17 @@
 // with a Version: a hybrid logical clock timestamp (HLC) plus the writing
 // node's id, and the newest version of a key wins everywhere (last writer
 // wins). Deletes leave tombstones so they replicate too. Values may carry
-// JSON metadata and an expiration; expired records vanish from reads and are
-// removed in the background.
+// JSON metadata and an expiration; expired records vanish from reads and
+// become tombstones in the background.
 //
 // The local API is Workers KV's: Get, Put (PutOptions: Expiration,
 // ExpirationTTL, Metadata), Delete, List (prefix, limit <= 1000, opaque
 // cursor), plus Atomic (checks on versionstamps, set/delete/sum, one
-// transaction on one node).
+// transaction on one node: atomic on that node only; across nodes the
+// later version wins, so two nodes may both pass the same check and sums
+// made on different nodes can be lost). Reads go through a small cache
+// that every write invalidates before it commits; GetCached answers from
+// it without touching the disk.
 //
 // The replication surface, used by the cluster package, moves Records:
 //   - Record.MarshalBinary / UnmarshalRecord, EncodeBatch / DecodeBatch:
@@ -20,10 +24,14 @@
 //     a batch with an invalid record applies nothing; timestamps beyond the
 //     clock-skew bound are refused with ErrClockSkew);
 //   - Changes(from, max) and Notify(): a change feed to tail;
-//   - Digest(ns) and BucketRecords(ns, b): Buckets bucket hashes per
-//     namespace, maintained incrementally, for anti-entropy;
-//   - CollectTombstones(before): tombstone collection, for the cluster to
-//     call when every member has synced past them;
+//   - Digest(ns) and BucketsRecords(ns, buckets): Buckets bucket hashes per
+//     namespace, maintained incrementally, and their records, for
+//     anti-entropy;
+//   - CollectSyncedTombstones(belowSeq, before): tombstone collection, for
+//     the cluster to call with the change number every member has synced
+//     past; CollectTombstones(before) for the grace period; Horizon() bounds
+//     what was collected, and Forget(records) drops what a node rejoining
+//     pull-only may no longer hold;
 //   - Dump(): a canonical encoding of everything, for comparing stores.
 //
 // Namespaces whose names start with "_" are reserved for edgefn's own

@@ -49,6 +49,10 @@ type Record struct {
 	Expiration int64
 	Version    Version
 	Tombstone  bool
+	// Seq is the record's local change number in the store it was read
+	// from (set by Changes and BucketsRecords; 0 otherwise). It is not replicated and
+	// Apply ignores it.
+	Seq uint64
 }
 
 // expired reports whether the record is past its expiration at unix time

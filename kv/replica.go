@@ -20,8 +20,12 @@ import (
 // write. They are dropped only by CollectTombstones, which the cluster
 // calls once every member has synced past them; a node that was away longer
 // than the tombstone grace period must rejoin pull-only, or it could bring a
-// deleted key back. An expired record is never stored: it only removes what
-// it supersedes, as its expiry would have.
+// deleted key back. An expired record becomes a tombstone of the same
+// version (on every node alike, since expirations are absolute): it goes on
+// superseding older writes until tombstone collection removes it.
+
+// applyChunk is how many records Apply commits per transaction.
+const applyChunk = 256
 
 // ApplyResult says what an Apply did.
 type ApplyResult struct {
@@ -63,43 +67,56 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 		}
 		accepted = append(accepted, r)
 	}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		res.Applied, res.Stale = 0, 0
-		seq = s.seq
-		// Within a batch a key may appear several times: apply in order,
-		// reading our own writes.
-		for _, r := range accepted {
-			old, _, err := current(txn, r.Namespace, r.Key)
-			if err != nil {
-				return err
-			}
-			if old != nil && !old.Version.Less(r.Version) {
-				res.Stale++
-				continue
-			}
-			if r.expired(now) {
-				if old != nil {
-					if err := s.remove(txn, old); err != nil {
-						return err
-					}
-					res.Applied++
-				} else {
-					res.Stale++
+	// A batch commits in chunks: Badger bounds a transaction's size, and
+	// every record stands alone (validated above; last writer wins).
+	for len(accepted) > 0 {
+		chunk := accepted[:min(len(accepted), applyChunk)]
+		accepted = accepted[len(chunk):]
+		applied, stale := res.Applied, res.Stale
+		err := s.update(func(txn *badger.Txn) error {
+			res.Applied, res.Stale = applied, stale
+			seq = s.seq
+			// Within a batch a key may appear several times: apply in
+			// order, reading our own writes.
+			for _, r := range chunk {
+				old, oldSeq, err := current(txn, r.Namespace, r.Key)
+				if err != nil {
+					return err
 				}
-				continue
+				if r.expired(now) {
+					// An expired record still supersedes what is older: it is
+					// kept as a tombstone of its version, so an older value
+					// held by a node that was away cannot come back.
+					t := tombstoneOf(r)
+					r = &t
+				}
+				if old != nil && !old.Version.Less(r.Version) {
+					if old.Version == r.Version && r.Tombstone && !old.Tombstone && old.expired(now) {
+						// The same write, expired here too: take the tombstone
+						// now rather than differ until the next expiry sweep.
+					} else {
+						res.Stale++
+						continue
+					}
+				}
+				seq++
+				if err := s.store(txn, r, old, oldSeq, seq); err != nil {
+					return err
+				}
+				res.Applied++
 			}
-			seq++
-			if err := s.store(txn, r, old, seq); err != nil {
-				return err
+			return s.saveMeta(txn, seq)
+		})
+		if err != nil {
+			// Earlier chunks stay committed: say so, and wake the watchers.
+			res.Applied, res.Stale = applied, stale
+			if applied > 0 {
+				s.signal()
 			}
-			res.Applied++
+			return res, fmt.Errorf("kv: apply: %w", err)
 		}
-		return s.saveMeta(txn, seq)
-	})
-	if err != nil {
-		return res, fmt.Errorf("kv: apply: %w", err)
+		s.seq = seq
 	}
-	s.seq = seq
 	if res.Applied > 0 {
 		s.signal()
 	}
@@ -159,6 +176,7 @@ func (s *Store) Changes(from uint64, max int) ([]Record, uint64, error) {
 			if r == nil || rseq != seq {
 				continue // superseded by a later change, or removed
 			}
+			r.Seq = seq
 			out = append(out, *r)
 		}
 		return nil
@@ -199,9 +217,22 @@ func (s *Store) Digest(ns string) ([Buckets][16]byte, error) {
 
 // BucketRecords returns every record (tombstones included) of a bucket.
 func (s *Store) BucketRecords(ns string, bucket int) ([]Record, error) {
+	return s.BucketsRecords(ns, []int{bucket})
+}
+
+// BucketsRecords returns every record (tombstones included) of the given
+// buckets of a namespace, in key order, in one scan of the namespace.
+func (s *Store) BucketsRecords(ns string, buckets []int) ([]Record, error) {
+	var want [Buckets]bool
+	for _, b := range buckets {
+		if b >= 0 && b < Buckets {
+			want[b] = true
+		}
+	}
 	var out []Record
-	err := s.scan(ns, func(r *Record) error {
-		if int(bucketOf(r.Key)) == bucket {
+	err := s.scan(ns, func(r *Record, seq uint64) error {
+		if want[bucketOf(r.Key)] {
+			r.Seq = seq
 			out = append(out, *r)
 		}
 		return nil
@@ -209,8 +240,12 @@ func (s *Store) BucketRecords(ns string, bucket int) ([]Record, error) {
 	return out, err
 }
 
-// scan visits every stored record of a namespace in key order.
-func (s *Store) scan(ns string, fn func(r *Record) error) error {
+// BucketOf returns the anti-entropy bucket a key belongs to.
+func BucketOf(key string) int { return int(bucketOf(key)) }
+
+// scan visits every stored record of a namespace, with its local change
+// number, in key order.
+func (s *Store) scan(ns string, fn func(r *Record, seq uint64) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = nsPrefix(ns)
@@ -221,11 +256,11 @@ func (s *Store) scan(ns string, fn func(r *Record) error) error {
 			if err != nil {
 				return err
 			}
-			r, _, err := stored(v)
+			r, seq, err := stored(v)
 			if err != nil {
 				return err
 			}
-			if err := fn(r); err != nil {
+			if err := fn(r, seq); err != nil {
 				return err
 			}
 		}
@@ -242,7 +277,7 @@ func (s *Store) Dump() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	for _, ns := range nss {
-		err := s.scan(ns, func(r *Record) error {
+		err := s.scan(ns, func(r *Record, _ uint64) error {
 			enc, err := r.MarshalBinary()
 			if err != nil {
 				return err
@@ -259,20 +294,92 @@ func (s *Store) Dump() ([]byte, error) {
 }
 
 // CollectTombstones removes tombstones older than before, in batches, and
-// returns how many went. Call it only once every member has synced past
-// before.
+// returns how many went: the grace-period rule, for tombstones so old that
+// a node that has not synced since must rejoin pull-only anyway.
 func (s *Store) CollectTombstones(before HLC) (int, error) {
-	return s.sweep(func(r *Record, _ int64) bool { return r.Tombstone && r.Version.HLC < before })
+	return s.sweep(func(r *Record, _ uint64, _ int64) bool { return r.Tombstone && r.Version.HLC < before }, true)
 }
 
-// ExpireNow removes every expired record now (it also runs every
-// Config.ExpireEvery).
+// CollectSyncedTombstones removes, in one pass, the tombstones this store
+// took in before local change number belowSeq and older than before (the
+// cluster calls it with the lowest change number every member has synced
+// past), and those older than expired whatever their change number (the
+// grace period).
+func (s *Store) CollectSyncedTombstones(belowSeq uint64, before, expired HLC) (int, error) {
+	return s.sweep(func(r *Record, seq uint64, _ int64) bool {
+		return r.Tombstone && (seq < belowSeq && r.Version.HLC < before || r.Version.HLC < expired)
+	}, true)
+}
+
+// Horizon bounds the tombstones collected so far: every one was older than
+// it. A record absent from this store and older than its horizon may have
+// been deleted here (a node rejoining pull-only drops such records).
+func (s *Store) Horizon() HLC {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.horizon
+}
+
+// Forget removes records exactly as given (same version) from the store, if
+// it still holds them, and returns how many went. A node rejoining
+// pull-only forgets what its peers may have deleted while it was away.
+func (s *Store) Forget(recs []Record) (int, error) {
+	total := 0
+	for len(recs) > 0 {
+		n := min(len(recs), 1000)
+		batch := recs[:n]
+		recs = recs[n:]
+		s.wmu.Lock()
+		err := s.update(func(txn *badger.Txn) error {
+			for i := range batch {
+				r := &batch[i]
+				cur, seq, err := current(txn, r.Namespace, r.Key)
+				if err != nil {
+					return err
+				}
+				if cur == nil || cur.Version != r.Version {
+					continue
+				}
+				if err := s.remove(txn, cur, seq); err != nil {
+					return err
+				}
+				total++
+			}
+			return nil
+		})
+		if err == nil && total > 0 {
+			s.signal()
+		}
+		s.wmu.Unlock()
+		if err != nil {
+			return total, s.closedErr(err)
+		}
+	}
+	return total, nil
+}
+
+func (s *Store) closedErr(err error) error {
+	if errors.Is(err, badger.ErrDBClosed) {
+		return ErrClosed
+	}
+	return err
+}
+
+// ExpireNow turns every expired record into a tombstone of its version now
+// (it also runs every Config.ExpireEvery): the key reads as absent, and the
+// tombstone keeps an older write from coming back through replication.
 func (s *Store) ExpireNow() (int, error) {
-	return s.sweep(func(r *Record, now int64) bool { return !r.Tombstone && r.expired(now) })
+	return s.sweep(func(r *Record, _ uint64, now int64) bool { return !r.Tombstone && r.expired(now) }, false)
 }
 
-// sweep removes the records drop selects, namespace by namespace.
-func (s *Store) sweep(drop func(r *Record, now int64) bool) (int, error) {
+func tombstoneOf(r *Record) Record {
+	return Record{Namespace: r.Namespace, Key: r.Key, Version: r.Version, Tombstone: true}
+}
+
+// sweep goes through the records pick selects, namespace by namespace:
+// collect removes them (tombstone collection, raising the horizon),
+// otherwise they become tombstones of their version (expiry).
+func (s *Store) sweep(pick func(r *Record, seq uint64, now int64) bool, collect bool) (int, error) {
 	nss, err := s.Namespaces()
 	if err != nil {
 		return 0, err
@@ -281,41 +388,61 @@ func (s *Store) sweep(drop func(r *Record, now int64) bool) (int, error) {
 	for _, ns := range nss {
 		now := s.cfg.Now().Unix()
 		var victims []*Record
-		if err := s.scan(ns, func(r *Record) error {
-			if drop(r, now) {
+		if err := s.scan(ns, func(r *Record, seq uint64) error {
+			if pick(r, seq, now) {
 				victims = append(victims, r)
 			}
 			return nil
 		}); err != nil {
-			return total, err
+			return total, s.closedErr(err)
 		}
 		for len(victims) > 0 {
 			n := min(len(victims), 1000)
 			batch := victims[:n]
 			victims = victims[n:]
 			s.wmu.Lock()
-			err := s.db.Update(func(txn *badger.Txn) error {
+			seq, horizon := s.seq, s.horizon
+			err := s.update(func(txn *badger.Txn) error {
+				seq, horizon = s.seq, s.horizon
 				for _, r := range batch {
-					cur, _, err := current(txn, r.Namespace, r.Key)
+					cur, curSeq, err := current(txn, r.Namespace, r.Key)
 					if err != nil {
 						return err
 					}
-					if cur == nil || cur.Version != r.Version {
+					if cur == nil || cur.Version != r.Version || cur.Tombstone != r.Tombstone {
 						continue // changed since the scan
 					}
-					if err := s.remove(txn, cur); err != nil {
-						return err
+					if collect {
+						if err := s.remove(txn, cur, curSeq); err != nil {
+							return err
+						}
+						horizon = max(horizon, cur.Version.HLC+1)
+					} else {
+						t := tombstoneOf(cur)
+						seq++
+						if err := s.store(txn, &t, cur, curSeq, seq); err != nil {
+							return err
+						}
 					}
 					total++
 				}
-				return nil
+				if horizon != s.horizon {
+					if err := txn.Set(metaHorizon, binary.BigEndian.AppendUint64(nil, uint64(horizon))); err != nil {
+						return err
+					}
+				}
+				return s.saveMeta(txn, seq)
 			})
+			if err == nil {
+				changed := seq != s.seq
+				s.seq, s.horizon = seq, horizon
+				if changed {
+					s.signal()
+				}
+			}
 			s.wmu.Unlock()
 			if err != nil {
-				if errors.Is(err, badger.ErrDBClosed) {
-					return total, ErrClosed
-				}
-				return total, err
+				return total, s.closedErr(err)
 			}
 		}
 	}
@@ -334,7 +461,7 @@ func (s *Store) expireLoop() {
 			if n, err := s.ExpireNow(); err != nil && !errors.Is(err, ErrClosed) {
 				s.log.Error("expiring records failed", "error", err)
 			} else if n > 0 {
-				s.log.Debug("expired records removed", "count", n)
+				s.log.Debug("expired records turned into tombstones", "count", n)
 			}
 		}
 	}

@@ -233,7 +233,7 @@ func TestTombstoneCollection(t *testing.T) {
 		t.Fatalf("collected %d %v", n, err)
 	}
 	var keys []string
-	s.scan("ns", func(r *Record) error { keys = append(keys, r.Key); return nil })
+	s.scan("ns", func(r *Record, _ uint64) error { keys = append(keys, r.Key); return nil })
 	if fmt.Sprint(keys) != "[live new]" {
 		t.Fatalf("left %v", keys)
 	}
@@ -314,4 +314,78 @@ func FuzzListCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, c string) {
 		_, _ = decodeCursor("ns", c)
 	})
+}
+
+func TestSyncedTombstonesForgetAndFeedIndex(t *testing.T) {
+	dir := t.TempDir()
+	clk := &testClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	open := func() *Store {
+		cfg := DefaultConfig()
+		cfg.Dir, cfg.NodeID, cfg.Now = dir, "n1", clk.Now
+		s, err := Open(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	for i := 0; i < 50; i++ {
+		s.Put("ns", "hot", []byte(fmt.Sprint(i)), PutOptions{})
+	}
+	s.Delete("ns", "gone")
+	synced := s.Seq() + 1
+	s.Delete("ns", "later")
+	// The feed holds one entry per key: 50 puts of one key leave one.
+	recs, _, _ := s.Changes(0, 1000)
+	if len(recs) != 3 {
+		t.Fatalf("feed after rewrites: %d records", len(recs))
+	}
+	n, err := s.CollectSyncedTombstones(synced, s.Clock()+1, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("collected %d %v", n, err)
+	}
+	gone := must(s.BucketRecords("ns", BucketOf("later")))
+	hz := s.Horizon()
+	if hz == 0 {
+		t.Fatal("no horizon after collection")
+	}
+	// Forget removes exactly the version given, nothing newer.
+	hot := must(s.Get("ns", "hot"))
+	stale := Record{Namespace: "ns", Key: "hot", Version: Version{HLC: hot.Version.HLC - 1, Node: "n1"}}
+	if n, _ := s.Forget([]Record{stale}); n != 0 {
+		t.Fatal("forgot a version the store does not hold")
+	}
+	if n, _ := s.Forget([]Record{{Namespace: "ns", Key: "hot", Version: hot.Version}}); n != 1 {
+		t.Fatal("did not forget the version held")
+	}
+	if _, err := s.Get("ns", "hot"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("forgotten key still reads")
+	}
+	s.Close()
+	s = open()
+	defer s.Close()
+	if s.Horizon() != hz {
+		t.Fatalf("horizon after reopen %v, want %v", s.Horizon(), hz)
+	}
+	if len(gone) == 0 || len(must(s.BucketRecords("ns", BucketOf("later")))) == 0 {
+		t.Fatal("the unsynced tombstone went")
+	}
+}
+
+// A large batch (a whole namespace pulled by anti-entropy) applies, though
+// Badger bounds one transaction's size.
+func TestApplyLargeBatch(t *testing.T) {
+	a, _ := openTest(t, "n1", nil)
+	b, _ := openTest(t, "n2", nil)
+	for i := 0; i < 3000; i++ {
+		a.Put("ns", fmt.Sprintf("k%05d", i), make([]byte, 200), PutOptions{})
+	}
+	recs, _, _ := a.Changes(0, 5000)
+	res, err := b.Apply(recs)
+	if err != nil || res.Applied != 3000 {
+		t.Fatalf("apply of 3000 records: %+v %v", res, err)
+	}
+	if must(a.Dump()) == nil || !bytes.Equal(must(a.Dump()), must(b.Dump())) {
+		t.Fatal("the stores differ after a large batch")
+	}
 }

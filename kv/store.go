@@ -35,6 +35,19 @@ var (
 	ErrClosed           = errors.New("kv: store closed")
 )
 
+// IsInvalidInput reports whether err was caused by the caller's input (a
+// key, value or metadata over its limit, a bad expiration, cursor, limit or
+// namespace) rather than by the store: retrying the same call fails again.
+func IsInvalidInput(err error) bool {
+	for _, e := range []error{ErrKeyTooLarge, ErrEmptyKey, ErrValueTooLarge, ErrMetadataTooLarge, ErrBadMetadata,
+		ErrInvalidTTL, ErrInvalidCursor, ErrInvalidLimit, ErrBadNamespace, ErrReserved} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // Durability says when a write is acknowledged.
 type Durability string
 
@@ -56,7 +69,8 @@ type Config struct {
 	InMemory bool
 	// NodeID names this node in the versions of its writes. Required.
 	NodeID string
-	// Durability: DurabilityProcess (default) or DurabilityFsync.
+	// Durability: DurabilityProcess (default; "process" names it too) or
+	// DurabilityFsync.
 	Durability Durability
 	// MaxKeySize in bytes. Default 512 (Workers KV's limit).
 	MaxKeySize int
@@ -78,6 +92,11 @@ type Config struct {
 	CacheSize int64
 	// ExpireEvery is how often expired records are removed. Default 1m.
 	ExpireEvery time.Duration
+	// ReadCacheSize bounds the cache of recently read entries (values up to
+	// 64 KiB), in bytes. Default 8 MiB; negative turns it off. A write
+	// drops the keys it touches, so a read never sees an older value than
+	// the store holds.
+	ReadCacheSize int
 }
 
 // DefaultConfig returns the defaults; Dir (or InMemory) and NodeID must
@@ -91,11 +110,15 @@ func DefaultConfig() Config {
 		MaxClockSkew:    30 * time.Second,
 		CacheSize:       16 << 20,
 		ExpireEvery:     time.Minute,
+		ReadCacheSize:   8 << 20,
 	}
 }
 
 func (c *Config) fill() {
 	d := DefaultConfig()
+	if c.Durability == "process" { // the configuration files' name for the default
+		c.Durability = DurabilityProcess
+	}
 	if c.MaxKeySize == 0 {
 		c.MaxKeySize = d.MaxKeySize
 	}
@@ -116,6 +139,9 @@ func (c *Config) fill() {
 	}
 	if c.ExpireEvery == 0 {
 		c.ExpireEvery = d.ExpireEvery
+	}
+	if c.ReadCacheSize == 0 {
+		c.ReadCacheSize = d.ReadCacheSize
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -152,9 +178,14 @@ type Store struct {
 	clock clock
 	log   *slog.Logger
 
-	wmu    sync.Mutex // serializes writes: sequence numbers and bucket hashes
-	seq    uint64
-	notify chan struct{}
+	wmu     sync.Mutex // serializes writes: sequence numbers and bucket hashes
+	seq     uint64
+	horizon HLC // every tombstone collected so far was older than this
+	notify  chan struct{}
+	cache   *readCache // nil when off
+	dirty   []string   // cache keys the write under way touched; s.wmu held
+
+	afterCommit func() // tests: runs between a write's commit and the cache's end of it
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -178,8 +209,9 @@ const (
 )
 
 var (
-	metaHLC = []byte("mhlc")
-	metaSeq = []byte("mseq")
+	metaHLC     = []byte("mhlc")
+	metaSeq     = []byte("mseq")
+	metaHorizon = []byte("mhzn")
 )
 
 // Open opens (or creates) a store.
@@ -221,7 +253,8 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kv: open %s: %w", cfg.Dir, err)
 	}
-	s := &Store{cfg: cfg, db: db, log: log.With("component", "kv"), notify: make(chan struct{}), closed: make(chan struct{})}
+	s := &Store{cfg: cfg, db: db, log: log.With("component", "kv"), notify: make(chan struct{}), closed: make(chan struct{}),
+		cache: newReadCache(cfg.ReadCacheSize)}
 	s.clock = clock{now: cfg.Now, maxSkew: cfg.MaxClockSkew}
 	err = db.View(func(txn *badger.Txn) error {
 		if v, err := getValue(txn, metaHLC); err == nil && len(v) == 8 {
@@ -229,6 +262,9 @@ func Open(cfg Config) (*Store, error) {
 		}
 		if v, err := getValue(txn, metaSeq); err == nil && len(v) == 8 {
 			s.seq = binary.BigEndian.Uint64(v)
+		}
+		if v, err := getValue(txn, metaHorizon); err == nil && len(v) == 8 {
+			s.horizon = HLC(binary.BigEndian.Uint64(v))
 		}
 		return nil
 	})
@@ -299,7 +335,7 @@ func checkNamespace(ns string) error {
 
 func (s *Store) checkKey(key string) error {
 	if key == "" {
-		return ErrEmptyKey
+		return fmt.Errorf("%w: a key is 1-%d bytes", ErrEmptyKey, s.cfg.MaxKeySize)
 	}
 	if len(key) > s.cfg.MaxKeySize {
 		return fmt.Errorf("%w: %d bytes; the limit is %d", ErrKeyTooLarge, len(key), s.cfg.MaxKeySize)
@@ -389,6 +425,12 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 	if err := s.checkKey(key); err != nil {
 		return nil, fmt.Errorf("kv: get %q: %w", truncate(key, 64), err)
 	}
+	if e, ok := s.GetCached(ns, key); ok {
+		// The caller owns what Get returns; the cached entry stays intact.
+		return &Entry{Value: append([]byte(nil), e.Value...), Metadata: append([]byte(nil), e.Metadata...),
+			Expiration: e.Expiration, Version: e.Version}, nil
+	}
+	gen := s.cache.snapshot()
 	var e *Entry
 	err := s.db.View(func(txn *badger.Txn) error {
 		r, _, err := current(txn, ns, key)
@@ -401,6 +443,9 @@ func (s *Store) Get(ns, key string) (*Entry, error) {
 		e = &Entry{Value: r.Value, Metadata: r.Metadata, Expiration: r.Expiration, Version: r.Version}
 		return nil
 	})
+	if err == nil {
+		s.cache.fill(gen, ns, key, e)
+	}
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("kv: get %s/%q: %w", ns, truncate(key, 64), ErrNotFound)
@@ -440,7 +485,7 @@ func (s *Store) checkMetadata(meta []byte) error {
 		return fmt.Errorf("%w: %d bytes of JSON; the limit is %d", ErrMetadataTooLarge, len(meta), s.cfg.MaxMetadataSize)
 	}
 	if !json.Valid(meta) {
-		return ErrBadMetadata
+		return fmt.Errorf("%w: %q", ErrBadMetadata, truncate(string(meta), 40))
 	}
 	return nil
 }
@@ -496,7 +541,7 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 	default:
 	}
 	seq := s.seq
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
 		if check != nil {
 			if err := check(txn); err != nil {
 				return err
@@ -505,12 +550,12 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 		seq = s.seq
 		for _, r := range recs {
 			r.Version = Version{HLC: s.clock.Now(), Node: s.cfg.NodeID}
-			old, _, err := current(txn, r.Namespace, r.Key)
+			old, oldSeq, err := current(txn, r.Namespace, r.Key)
 			if err != nil {
 				return err
 			}
 			seq++
-			if err := s.store(txn, r, old, seq); err != nil {
+			if err := s.store(txn, r, old, oldSeq, seq); err != nil {
 				return err
 			}
 		}
@@ -524,9 +569,11 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 	return nil
 }
 
-// store writes r over old (nil when absent) as change seq, keeping the
-// bucket hash and the change index in step. s.wmu held.
-func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
+// store writes r over old (nil when absent; its change was oldSeq) as
+// change seq, keeping the bucket hash and the change index in step: the
+// superseded change leaves the index, so the feed holds one entry per key.
+// s.wmu held.
+func (s *Store) store(txn *badger.Txn, r, old *Record, oldSeq, seq uint64) error {
 	enc, err := r.MarshalBinary()
 	if err != nil {
 		return err
@@ -534,6 +581,12 @@ func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
 	enc = binary.BigEndian.AppendUint64(enc, seq)
 	if err := txn.Set(dataKey(r.Namespace, r.Key), enc); err != nil {
 		return err
+	}
+	s.noteWrite(r.Namespace, r.Key)
+	if old != nil {
+		if err := txn.Delete(seqKey(oldSeq)); err != nil {
+			return err
+		}
 	}
 	idx := make([]byte, 0, 1+len(r.Namespace)+len(r.Key))
 	idx = append(idx, byte(len(r.Namespace)))
@@ -555,10 +608,15 @@ func (s *Store) store(txn *badger.Txn, r, old *Record, seq uint64) error {
 	return s.xorBucket(txn, r.Namespace, bucketOf(r.Key), h)
 }
 
-// remove deletes a stored record physically (expiry, tombstone
-// collection), keeping the bucket hash in step. s.wmu held.
-func (s *Store) remove(txn *badger.Txn, r *Record) error {
+// remove deletes a stored record (its change was seq) physically (expiry,
+// tombstone collection), keeping the bucket hash and the change index in
+// step. s.wmu held.
+func (s *Store) remove(txn *badger.Txn, r *Record, seq uint64) error {
 	if err := txn.Delete(dataKey(r.Namespace, r.Key)); err != nil {
+		return err
+	}
+	s.noteWrite(r.Namespace, r.Key)
+	if err := txn.Delete(seqKey(seq)); err != nil {
 		return err
 	}
 	return s.xorBucket(txn, r.Namespace, bucketOf(r.Key), recordHash(r))

@@ -205,8 +205,24 @@ func TestExpiration(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("expire: %d %v", n, err)
 	}
+	// The expired write stays as a tombstone of its version, so an older
+	// write of the key replicated later cannot bring it back.
+	recs, _ := s.BucketRecords("ns", BucketOf("ttl"))
+	if len(recs) != 1 || !recs[0].Tombstone || recs[0].Version != e.Version {
+		t.Fatalf("after expiry: %+v", recs)
+	}
+	older := Record{Namespace: "ns", Key: "ttl", Value: []byte("old"), Version: Version{HLC: e.Version.HLC - 1, Node: "n0"}}
+	if res, err := s.Apply([]Record{older}); err != nil || res.Stale != 1 {
+		t.Fatalf("an older write after expiry: %+v %v", res, err)
+	}
+	if n, err := s.CollectTombstones(e.Version.HLC + 1); err != nil || n != 1 {
+		t.Fatalf("collect: %d %v", n, err)
+	}
 	if d, _ := s.Digest("ns"); d != ([Buckets][16]byte{}) {
-		t.Fatal("an expired record left a bucket hash")
+		t.Fatal("a collected tombstone left a bucket hash")
+	}
+	if s.Horizon() != e.Version.HLC+1 {
+		t.Fatalf("horizon %v, want past %v", s.Horizon(), e.Version.HLC)
 	}
 }
 

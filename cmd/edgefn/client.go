@@ -105,13 +105,11 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	start := time.Now()
-	progress := func(format string, args ...any) {
-		fmt.Fprintf(stderr, "\r\033[K"+format, args...)
-	}
-	progress("bundling %s...", pos[0])
+	prog := newProgress(stderr)
+	prog.step("bundling %s", pos[0])
 	p, err := edge.LoadProject(pos[0])
 	if err != nil {
-		fmt.Fprintln(stderr)
+		prog.done()
 		return fail(stderr, "deploy", err)
 	}
 	if *name != "" {
@@ -119,17 +117,17 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	a, err := p.Build("production")
 	if err != nil {
-		fmt.Fprintln(stderr)
+		prog.done()
 		return fail(stderr, "deploy", err)
 	}
 	archive, err := a.Archive()
 	if err != nil {
-		fmt.Fprintln(stderr)
+		prog.done()
 		return fail(stderr, "deploy", err)
 	}
-	progress("uploading %s (%s, %d files)...", a.Manifest.Name, humanBytes(len(archive)), len(a.Assets))
+	prog.step("uploading %s (%s, %d assets)", a.Manifest.Name, humanBytes(len(archive)), len(a.Assets))
 	rec, err := cf.client().Deploy(ctx, a.Manifest.Name, strings.NewReader(string(archive)), !*noActivate)
-	fmt.Fprint(stderr, "\r\033[K")
+	prog.done()
 	if err != nil {
 		return fail(stderr, "deploy", err)
 	}
@@ -142,10 +140,48 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		state = "stored, not active"
 	}
 	fmt.Fprintf(stdout, "deployed %s v%d (%s) in %v\n", rec.Name, rec.Number, state, time.Since(start).Round(time.Millisecond))
-	for _, r := range rec.Manifest.Routes {
-		fmt.Fprintf(stdout, "  route  %s\n", r)
+	for _, u := range rec.URLs {
+		fmt.Fprintf(stdout, "  %s\n", u)
+	}
+	if len(rec.URLs) == 0 {
+		fmt.Fprintf(stdout, "  no URL yet: give it routes in edgefn.toml, or start the node with --base-domain to serve it at %s.<base domain>\n", rec.Name)
 	}
 	return exitOK
+}
+
+// progress shows what a long command is doing: one line rewritten in place
+// on a terminal, one line per step otherwise (logs, CI).
+type progress struct {
+	w    io.Writer
+	tty  bool
+	open bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) step(format string, args ...any) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K"+format+"...", args...)
+		p.open = true
+		return
+	}
+	fmt.Fprintf(p.w, format+"...\n", args...)
+}
+
+// done clears the line (terminal) before the result is printed.
+func (p *progress) done() {
+	if p.tty && p.open {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.open = false
+	}
 }
 
 func humanBytes(n int) string {

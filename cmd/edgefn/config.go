@@ -3,12 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/edgefn/edgefn/edge"
 )
 
 // nodeConfig is `edgefn serve`'s configuration: defaults, then the TOML
@@ -26,12 +30,27 @@ type nodeConfig struct {
 		TLSKey     string `toml:"tls_key"`
 		MaxBodyMB  int    `toml:"max_body_mb"`
 		AccessLog  *bool  `toml:"access_log"`
+		// TrustedProxies are reverse proxies (addresses or CIDRs) whose
+		// X-Forwarded-For names the client.
+		TrustedProxies []string `toml:"trusted_proxies"`
+		// Front-door limits (see edge.Config for what each bounds).
+		MaxConns       int           `toml:"max_conns"`
+		MaxConnsPerIP  int           `toml:"max_conns_per_ip"` // 0: no limit
+		MaxHeaderBytes int           `toml:"max_header_bytes"`
+		MaxHeaders     int           `toml:"max_headers"`
+		MaxURIBytes    int           `toml:"max_uri_bytes"`
+		ReadTimeout    time.Duration `toml:"read_timeout"`
+		WriteTimeout   time.Duration `toml:"write_timeout"`
+		IdleTimeout    time.Duration `toml:"idle_timeout"`
 	} `toml:"http"`
 	Admin struct {
 		Listen  string   `toml:"listen"`
 		Tokens  []string `toml:"tokens"` // SHA-256 hashes, hex (edgefn token hash prints one)
 		TLSCert string   `toml:"tls_cert"`
 		TLSKey  string   `toml:"tls_key"`
+		// AllowedHosts are host names a plain-HTTP admin API answers to
+		// besides IP addresses, localhost and this machine's names.
+		AllowedHosts []string `toml:"allowed_hosts"`
 	} `toml:"admin"`
 	Cluster struct {
 		Gossip    string   `toml:"gossip"`
@@ -39,12 +58,22 @@ type nodeConfig struct {
 		Join      []string `toml:"join"`
 		KeyFile   string   `toml:"key_file"`
 		Insecure  bool     `toml:"insecure"`
-		Profile   string   `toml:"profile"` // "lan" or "wan"
+		Profile   string   `toml:"profile"` // "lan", "wan" or "local"
+		// AntiEntropyMs is how often peers compare digests (default 5000).
+		AntiEntropyMs int `toml:"anti_entropy_ms"`
+		// TombstoneGraceH is how long tombstones wait for a member that has
+		// not synced, in hours (default 72).
+		TombstoneGraceH float64 `toml:"tombstone_grace_hours"`
 	} `toml:"cluster"`
 	Limits struct {
-		CPUMs    int `toml:"cpu_ms"`
-		WallMs   int `toml:"wall_ms"`
-		MemoryMB int `toml:"memory_mb"`
+		CPUMs      int `toml:"cpu_ms"`
+		WallMs     int `toml:"wall_ms"`
+		MemoryMB   int `toml:"memory_mb"`
+		ResponseMB int `toml:"response_mb"`
+		// Throttling of deployments whose requests keep breaking limits
+		// (isolate.PoolConfig.OverrunShare, OverrunBurst); share 0: off.
+		OverrunShare   float64 `toml:"overrun_share"`
+		OverrunBurstMs int     `toml:"overrun_burst_ms"`
 	} `toml:"limits"`
 	KV struct {
 		Durability string `toml:"durability"`
@@ -53,6 +82,10 @@ type nodeConfig struct {
 		Level  string `toml:"level"`
 		Format string `toml:"format"`
 	} `toml:"log"`
+
+	// Set by flags only, for the fault harness.
+	testFaults bool
+	testClock  time.Duration
 }
 
 func defaultNodeConfig() nodeConfig {
@@ -62,12 +95,27 @@ func defaultNodeConfig() nodeConfig {
 	c.Node.Data = "./edgefn-data"
 	c.HTTP.Listen = ":8080"
 	c.HTTP.MaxBodyMB = 100
+	def := edge.DefaultConfig()
+	c.Limits.OverrunShare = def.Pool.OverrunShare
+	c.Limits.OverrunBurstMs = int(def.Pool.OverrunBurst / time.Millisecond)
+	c.HTTP.MaxConns = def.MaxConns
+	c.HTTP.MaxConnsPerIP = def.MaxConnsPerIP
+	c.HTTP.MaxHeaderBytes = def.MaxHeaderBytes
+	c.HTTP.MaxHeaders = def.MaxHeaderCount
+	c.HTTP.MaxURIBytes = def.MaxURIBytes
+	c.HTTP.ReadTimeout = def.ReadTimeout
+	c.HTTP.WriteTimeout = def.WriteTimeout
+	c.HTTP.IdleTimeout = def.IdleTimeout
 	c.Admin.Listen = "127.0.0.1:9080"
 	c.Cluster.Profile = "lan"
 	c.Log.Level = "info"
 	c.Log.Format = "json"
 	return c
 }
+
+// tomlTypeErrRe picks the line, key and message out of the toml package's
+// type-mismatch errors, which carry no structured position.
+var tomlTypeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 var nodeNameRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$`)
 
@@ -82,11 +130,21 @@ func loadNodeConfig(path string) (nodeConfig, error) {
 	if err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
+	return parseNodeConfig(path, src)
+}
+
+// parseNodeConfig reads TOML source over the defaults; path names it in
+// errors.
+func parseNodeConfig(path string, src []byte) (nodeConfig, error) {
+	c := defaultNodeConfig()
 	md, err := toml.Decode(string(src), &c)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return c, fmt.Errorf("config %s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		if m := tomlTypeErrRe.FindStringSubmatch(err.Error()); m != nil {
+			return c, fmt.Errorf("config %s:%s: %s: %s", path, m[1], m[2], m[3])
 		}
 		return c, fmt.Errorf("config %s: %v", path, err)
 	}
@@ -113,6 +171,7 @@ func (c *nodeConfig) applyEnv(getenv func(string) string) error {
 	str("EDGEFN_CLUSTER_KEY_FILE", &c.Cluster.KeyFile)
 	str("EDGEFN_LOG_LEVEL", &c.Log.Level)
 	str("EDGEFN_LOG_FORMAT", &c.Log.Format)
+	str("EDGEFN_KV_DURABILITY", &c.KV.Durability)
 	if v := getenv("EDGEFN_JOIN"); v != "" {
 		c.Cluster.Join = splitList(v)
 	}
@@ -153,12 +212,46 @@ func (c *nodeConfig) validate() error {
 		return errors.New("admin.tls_cert and admin.tls_key go together")
 	case c.HTTP.MaxBodyMB < 1 || c.HTTP.MaxBodyMB > 4096:
 		return fmt.Errorf("http.max_body_mb %d is outside 1-4096", c.HTTP.MaxBodyMB)
-	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan":
-		return fmt.Errorf("cluster.profile %q: use lan or wan", c.Cluster.Profile)
-	case c.KV.Durability != "" && c.KV.Durability != "fsync":
-		return fmt.Errorf("kv.durability %q: use \"\" (process crash safe) or \"fsync\" (machine crash safe)", c.KV.Durability)
+	case c.HTTP.MaxConns < 1:
+		return fmt.Errorf("http.max_conns %d must be at least 1", c.HTTP.MaxConns)
+	case c.HTTP.MaxConnsPerIP < 0:
+		return fmt.Errorf("http.max_conns_per_ip %d is negative (0 means no limit)", c.HTTP.MaxConnsPerIP)
+	case c.HTTP.MaxHeaderBytes < 1024 || c.HTTP.MaxHeaderBytes > 1<<20:
+		return fmt.Errorf("http.max_header_bytes %d is outside 1024-1048576", c.HTTP.MaxHeaderBytes)
+	case c.HTTP.MaxHeaders < 1 || c.HTTP.MaxHeaders > 10000:
+		return fmt.Errorf("http.max_headers %d is outside 1-10000", c.HTTP.MaxHeaders)
+	case c.HTTP.MaxURIBytes < 1 || c.HTTP.MaxURIBytes > c.HTTP.MaxHeaderBytes:
+		return fmt.Errorf("http.max_uri_bytes %d must be between 1 and http.max_header_bytes (%d)", c.HTTP.MaxURIBytes, c.HTTP.MaxHeaderBytes)
+	case c.HTTP.ReadTimeout < 100*time.Millisecond || c.HTTP.WriteTimeout < 100*time.Millisecond || c.HTTP.IdleTimeout < 100*time.Millisecond:
+		return fmt.Errorf("http.read_timeout, write_timeout and idle_timeout must be durations of at least 100ms, written as strings such as \"30s\" (got %v, %v, %v)",
+			c.HTTP.ReadTimeout, c.HTTP.WriteTimeout, c.HTTP.IdleTimeout)
+	case c.Limits.CPUMs < 0 || c.Limits.CPUMs > 300000:
+		return fmt.Errorf("limits.cpu_ms %d is outside 1-300000 (0: the default, 50)", c.Limits.CPUMs)
+	case c.Limits.WallMs < 0 || c.Limits.WallMs > 15*60*1000:
+		return fmt.Errorf("limits.wall_ms %d is outside 1-900000 (0: the default, 30000)", c.Limits.WallMs)
+	case c.Limits.MemoryMB < 0 || (c.Limits.MemoryMB > 0 && c.Limits.MemoryMB < 8) || c.Limits.MemoryMB > 4096:
+		return fmt.Errorf("limits.memory_mb %d is outside 8-4096 (0: the default, 128)", c.Limits.MemoryMB)
+	case c.Limits.ResponseMB < 0 || c.Limits.ResponseMB > 65536:
+		return fmt.Errorf("limits.response_mb %d is outside 1-65536", c.Limits.ResponseMB)
+	case c.Limits.OverrunShare < 0 || c.Limits.OverrunShare > 1:
+		return fmt.Errorf("limits.overrun_share %v is outside 0-1 (a share of one core; 0 turns throttling off)", c.Limits.OverrunShare)
+	case c.Limits.OverrunBurstMs < 1 || c.Limits.OverrunBurstMs > 600000:
+		return fmt.Errorf("limits.overrun_burst_ms %d is outside 1-600000", c.Limits.OverrunBurstMs)
+	case c.Cluster.Profile != "lan" && c.Cluster.Profile != "wan" && c.Cluster.Profile != "local":
+		return fmt.Errorf("cluster.profile %q: use lan, wan, or local (one machine, for tests)", c.Cluster.Profile)
+	case c.Cluster.AntiEntropyMs < 0 || (c.Cluster.AntiEntropyMs > 0 && c.Cluster.AntiEntropyMs < 100):
+		return fmt.Errorf("cluster.anti_entropy_ms %d: at least 100", c.Cluster.AntiEntropyMs)
+	case c.Cluster.TombstoneGraceH < 0:
+		return fmt.Errorf("cluster.tombstone_grace_hours %v is negative", c.Cluster.TombstoneGraceH)
+	case len(c.Cluster.Join) > 0 && c.Cluster.Gossip == "":
+		return errors.New("cluster.join needs cluster.gossip (--gossip ADDR): the address this node gossips on")
+	case c.KV.Durability != "" && c.KV.Durability != "process" && c.KV.Durability != "fsync":
+		return fmt.Errorf("kv.durability %q: use \"process\" (the default: an acknowledged write survives kill -9) or \"fsync\" (it survives a machine crash)", c.KV.Durability)
 	case c.Cluster.Gossip != "" && c.Cluster.KeyFile == "" && !c.Cluster.Insecure:
 		return errors.New("cluster: a cluster key is required (cluster.key_file or --cluster-key-file; make one with `edgefn cluster keygen`), or pass --insecure to run without encryption")
+	}
+	if _, err := parsePrefixes(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	for _, h := range c.Admin.Tokens {
 		if len(strings.TrimPrefix(h, "sha256:")) != 64 {
@@ -166,4 +259,21 @@ func (c *nodeConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// parsePrefixes reads addresses ("10.0.0.1") and CIDRs ("10.0.0.0/8").
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -6,17 +6,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/isolate"
+	"github.com/edgefn/edgefn/kv"
 )
 
 func init() {
 	register(&command{
 		name:    "dev",
-		usage:   "edgefn dev PATH [--listen 127.0.0.1:8787]",
+		usage:   "edgefn dev PATH [--listen 127.0.0.1:8787] [--data DIR]",
 		summary: "serve a handler locally, rebuilding it on every change",
 		long: `PATH is a .js, .mjs or .ts file, or a project directory: an index.ts/index.js/index.mjs
 (or the main named in its edgefn.toml), Vercel-style file routes under api/
@@ -25,7 +30,15 @@ The handler serves every path no route or file claims. It may be a Workers modul
 a Vercel/Netlify function (export default function (request)), Next.js route handlers
 (export function GET), or a service worker (addEventListener('fetch', ...)).
 Sources are watched: a change rebuilds and swaps the code without failing a request;
-a build error is printed and the previous code keeps serving.`,
+a build error is printed and the previous code keeps serving.
+
+The project runs as ` + "`edgefn serve`" + ` would run it: its KV namespaces, queues (with retries and
+dead-letter queues) and crons work, kept in a local data directory (--data, default .edgefn
+beside edgefn.toml, opened when the project uses them; ` + "`edgefn kv ... --data DIR`" + ` reads it
+while dev is stopped). Crons fire on
+their schedule, and by hand: GET /__scheduled?cron=SPEC. Secrets come from .dev.vars
+(KEY=value lines) beside edgefn.toml. Unlike serve, an uncaught exception's message and
+stack are shown in the 500 response.`,
 		run: runDev,
 	})
 }
@@ -41,6 +54,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	memory := fs.Int64("memory-limit-mb", 0, "memory limit per request in MiB (default 128)")
 	accessLog := fs.Bool("access-log", true, "log one line per request")
 	pprofAddr := fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself)")
+	dataDir := fs.String("data", "", "local data directory for KV, queues and cron leases (default: .edgefn in the project's directory)")
 	pos, code, ok := parseFlags(fs, c, args, stderr)
 	if !ok {
 		return code
@@ -62,7 +76,35 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	isolate.SetGuardLogger(log.With("component", "isolate"))
+	entry := pos[0]
+	project, err := edge.LoadProject(entry)
+	if err != nil {
+		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
+		return exitError
+	}
+	// The store is opened when the project uses it (or --data asks): a
+	// plain handler starts without Badger's start-up cost.
+	m := project.Manifest
+	useStore := *dataDir != "" || len(m.KV)+len(m.Queues.Producers)+len(m.Queues.Consumers)+len(m.Triggers.Crons) > 0
+	if *dataDir == "" {
+		*dataDir = filepath.Join(project.Dir, ".edgefn")
+	}
 	cfg := edge.DefaultConfig()
+	var kvs *edge.KVStore
+	if useStore {
+		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+			fmt.Fprintf(stderr, "edgefn dev: data directory: %v\n", err)
+			return exitError
+		}
+		store, err := openStore(*dataDir, "dev", kv.DurabilityProcess, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
+			return exitError
+		}
+		defer store.Close()
+		kvs = edge.NewKVStore(store)
+		cfg.KV = kvs
+	}
 	cfg.Listen = *listen
 	cfg.Logger = log
 	cfg.ExposeErrors = true
@@ -72,23 +114,28 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Pool.Limits.CPUTime = *cpu
 	cfg.Pool.Limits.WallTime = *wall
 	cfg.Pool.Limits.MemoryLimit = *memory << 20
+	cfg.Pool.UserAgent = "edgefn/" + buildVersion()
 	node, err := edge.NewNode(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitError
 	}
-	entry := pos[0]
-	if _, err := edge.LoadProject(entry); err != nil {
-		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
-		return exitError
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var wg sync.WaitGroup
+	if kvs != nil {
+		// The platform runs crons and queue consumers for what the node
+		// serves, as on a node; dev's project is not stored as a deployment.
+		platform := edge.NewPlatform(node, kvs)
+		platform.SetMembership(soloMembership("dev"))
+		wg.Add(1)
+		go func() { defer wg.Done(); platform.Run(ctx) }()
+	}
 	devErr := make(chan error, 1)
 	first := true
 	go func() {
 		devErr <- node.Dev(ctx, edge.DevConfig{Entry: entry, OnBuild: func(ev edge.BuildEvent) {
-			printBuild(stderr, ev, *listen, first)
+			printBuild(stderr, ev, *listen, *dataDir, first)
 			if ev.Err == nil {
 				first = false
 			}
@@ -96,6 +143,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 	err = node.Serve(ctx)
 	cancel()
+	wg.Wait()
 	if derr := <-devErr; derr != nil && err == nil && !errors.Is(derr, context.Canceled) {
 		err = derr
 	}
@@ -107,7 +155,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // printBuild reports a build the way a developer wants to read it.
-func printBuild(w io.Writer, ev edge.BuildEvent, listen string, first bool) {
+func printBuild(w io.Writer, ev edge.BuildEvent, listen, data string, first bool) {
 	took := ev.Took.Round(time.Millisecond)
 	switch {
 	case ev.Err != nil && first:
@@ -116,7 +164,31 @@ func printBuild(w io.Writer, ev edge.BuildEvent, listen string, first bool) {
 		fmt.Fprintf(w, "✘ %v\n  the previous code keeps serving; waiting for a change...\n", ev.Err)
 	case first:
 		fmt.Fprintf(w, "✓ built in %v; serving http://%s\n", took, listen)
+		printDevBindings(w, ev, listen, data)
 	default:
 		fmt.Fprintf(w, "↻ %s changed: rebuilt and swapped in %v\n", filepath.Base(ev.Changed), took)
+	}
+}
+
+// printDevBindings lists what the handler is given and how to reach it.
+func printDevBindings(w io.Writer, ev edge.BuildEvent, listen, data string) {
+	if ev.Manifest == nil {
+		return
+	}
+	m := ev.Manifest
+	for _, b := range m.KV {
+		fmt.Fprintf(w, "  env.%s: KV namespace %q (data in %s)\n", b.Binding, b.Namespace, data)
+	}
+	for _, q := range m.Queues.Producers {
+		fmt.Fprintf(w, "  env.%s: queue %q\n", q.Binding, q.Queue)
+	}
+	for _, s := range m.Services {
+		fmt.Fprintf(w, "  env.%s: service %q (only %s itself is served by dev)\n", s.Binding, s.Service, m.Name)
+	}
+	if len(ev.Secrets) > 0 {
+		fmt.Fprintf(w, "  secrets from %s: %s\n", edge.DevVarsFile, strings.Join(ev.Secrets, ", "))
+	}
+	for _, c := range m.Triggers.Crons {
+		fmt.Fprintf(w, "  cron %q: fires on schedule; now: curl 'http://%s/__scheduled?cron=%s'\n", c, listen, url.QueryEscape(c))
 	}
 }

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/edgefn/edgefn/kv"
 )
@@ -131,14 +128,8 @@ type kvBody []byte
 func (b *kvBody) SetRaw(p []byte) { *b = p }
 
 func kvLocal(dir, op string, pos []string, value []byte, po kv.PutOptions, lo kv.ListOptions, stdout, stderr io.Writer) int {
-	cfg := kv.DefaultConfig()
-	cfg.Dir = filepath.Join(dir, "kv")
-	cfg.NodeID = "cli"
-	s, err := kv.Open(cfg)
+	s, err := openStore(dir, "cli", kv.DurabilityFsync, nil)
 	if err != nil {
-		if strings.Contains(err.Error(), "lock") {
-			err = errors.New("the data directory is in use by a running node; use --server and --token instead")
-		}
 		return fail(stderr, "kv", err)
 	}
 	defer s.Close()

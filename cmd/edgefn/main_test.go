@@ -68,7 +68,9 @@ func TestDevCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, []string{"dev", "../../examples/hello", "--listen", addr}, &stdout, &stderr) }()
+	go func() {
+		code <- run(ctx, []string{"dev", "../../examples/hello", "--listen", addr, "--data", t.TempDir()}, &stdout, &stderr)
+	}()
 	if got := waitHTTP(t, "http://"+addr+"/?name=cli"); got != "hello, cli!\n" {
 		t.Fatalf("got %q", got)
 	}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgefn/edgefn/cluster"
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/isolate"
 	"github.com/edgefn/edgefn/kv"
@@ -59,6 +60,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagStr := map[string]*string{
 		"node-name":        fs.String("node-name", "", "this node's name (default: the host name)"),
 		"data":             fs.String("data", "", "data directory (default ./edgefn-data)"),
+		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
+		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"region":           fs.String("region", "", "region label shown in cluster members"),
 		"listen":           fs.String("listen", "", "public HTTP address (default :8080)"),
 		"admin":            fs.String("admin", "", "admin API address (default 127.0.0.1:9080)"),
@@ -72,6 +75,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"log-format":       fs.String("log-format", "", "json or text"),
 	}
 	insecure := fs.Bool("insecure", false, "run the cluster without encryption (tests on a private network only)")
+	testFaults := fs.Bool("test-faults", false, "testing only: enable the network fault layer, driven at POST /v1/cluster/faults")
+	testClock := fs.Duration("test-clock-offset", 0, "testing only (with --test-faults): run this node's clock ahead by this much")
 	token := fs.String("token", "", "an admin token (plain; hashed at start); default $EDGEFN_ADMIN_TOKEN")
 	pos, code, ok := parseFlags(fs, c, args, stderr)
 	if !ok {
@@ -108,12 +113,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set("tls-key", &cfg.HTTP.TLSKey)
 	set("log-level", &cfg.Log.Level)
 	set("log-format", &cfg.Log.Format)
+	set("kv-durability", &cfg.KV.Durability)
 	if len(join) > 0 {
 		cfg.Cluster.Join = join
 	}
 	if *insecure {
 		cfg.Cluster.Insecure = true
 	}
+	if *testClock != 0 && !*testFaults {
+		fmt.Fprintln(stderr, "edgefn serve: --test-clock-offset needs --test-faults")
+		return exitUsage
+	}
+	cfg.testFaults, cfg.testClock = *testFaults, *testClock
 	if err := cfg.validate(); err != nil {
 		fmt.Fprintf(stderr, "edgefn serve: %v\n", err)
 		return exitUsage
@@ -125,6 +136,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log = log.With("node", cfg.Node.Name)
 	tuneGC()
+	if addr := *flagStr["pprof"]; addr != "" {
+		if err := startPprof(addr, log); err != nil {
+			fmt.Fprintf(stderr, "edgefn serve: --pprof: %v\n", err)
+			return exitUsage
+		}
+	}
 	isolate.SetGuardLogger(log.With("component", "isolate"))
 	if err := serve(ctx, cfg, *token, log, stderr); err != nil {
 		fmt.Fprintf(stderr, "edgefn serve: %v\n", err)
@@ -143,6 +160,13 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	kcfg.NodeID = cfg.Node.Name
 	kcfg.Durability = kv.Durability(cfg.KV.Durability)
 	kcfg.Logger = log
+	if cfg.testClock != 0 {
+		kcfg.Now = func() time.Time { return time.Now().Add(cfg.testClock) }
+	}
+	if cfg.testFaults {
+		// The fault harness checks expiry within a run.
+		kcfg.MinTTL, kcfg.ExpireEvery = time.Second, 2*time.Second
+	}
 	store, err := kv.Open(kcfg)
 	if err != nil {
 		return err
@@ -150,18 +174,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	defer store.Close()
 	kvs := edge.NewKVStore(store)
 
-	ncfg := edge.DefaultConfig()
-	ncfg.Listen = cfg.HTTP.Listen
+	ncfg := edgeConfig(cfg)
 	ncfg.Logger = log
 	ncfg.KV = kvs
-	ncfg.BaseDomain = cfg.HTTP.BaseDomain
-	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
-	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
-	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
-	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
-	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
-	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
-	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
 	node, err := edge.NewNode(ncfg)
 	if err != nil {
 		return err
@@ -169,6 +184,22 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	node.SetNodeName(cfg.Node.Name)
 	platform := edge.NewPlatform(node, kvs)
 	platform.SetMembership(soloMembership(cfg.Node.Name))
+	acfg := edge.AdminConfig{TokenHashes: nil, Logger: log, TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey}
+	var member *cluster.Node
+	if cfg.Cluster.Gossip != "" {
+		if member, err = joinCluster(cfg, store, log, &acfg); err != nil {
+			return err
+		}
+		platform.SetMembership(member)
+		node.Registry().MustRegister(edge.ClusterCollector(member))
+		defer func() {
+			// SIGTERM: after the requests in flight, leave gracefully so the
+			// others see this node left, not failed.
+			if err := member.Leave(10 * time.Second); err != nil {
+				log.Warn("leaving the cluster", "error", err)
+			}
+		}()
+	}
 
 	material, err := secretsMaterial(cfg)
 	if err != nil {
@@ -185,8 +216,12 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("admin listener %s: %w", cfg.Admin.Listen, err)
 	}
-	admin, err := edge.NewAdmin(edge.AdminConfig{Listener: ln, TokenHashes: hashes, Logger: log,
-		TLSCert: cfg.Admin.TLSCert, TLSKey: cfg.Admin.TLSKey}, platform)
+	allowed := append([]string{cfg.Node.Name}, cfg.Admin.AllowedHosts...)
+	if host, err := os.Hostname(); err == nil {
+		allowed = append(allowed, host)
+	}
+	acfg.Listener, acfg.TokenHashes, acfg.AllowedHosts = ln, hashes, allowed
+	admin, err := edge.NewAdmin(acfg, platform)
 	if err != nil {
 		return err
 	}
@@ -195,8 +230,9 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); platform.Run(ctx) }()
+	go func() { defer wg.Done(); returnIdleMemory(ctx, 5*time.Second, idleSlack, log.With("component", "gc")) }()
 	adminErr := make(chan error, 1)
 	go func() { defer wg.Done(); adminErr <- admin.Serve(ctx) }()
 	err = node.Serve(ctx)
@@ -207,6 +243,85 @@ func serve(ctx context.Context, cfg nodeConfig, plainToken string, log *slog.Log
 	}
 	log.Info("edgefn node stopped")
 	return err
+}
+
+// joinCluster starts this node's cluster membership and replication over
+// the store, and gives the admin API its view of them.
+func joinCluster(cfg nodeConfig, store *kv.Store, log *slog.Logger, acfg *edge.AdminConfig) (*cluster.Node, error) {
+	c := cluster.DefaultConfig()
+	c.Name = cfg.Node.Name
+	c.BindAddr = cfg.Cluster.Gossip
+	c.AdvertiseAddr = cfg.Cluster.Advertise
+	c.Join = cfg.Cluster.Join
+	c.Insecure = cfg.Cluster.Insecure
+	c.Profile = cfg.Cluster.Profile
+	c.Replica = edge.ClusterReplica(store)
+	c.Logger = log
+	c.StateDir = cfg.Node.Data
+	c.Meta = cluster.Meta{HTTP: cfg.HTTP.Listen, Admin: cfg.Admin.Listen, Region: cfg.Node.Region, Version: buildVersion()}
+	if cfg.Cluster.KeyFile != "" {
+		key, err := readClusterKey(cfg.Cluster.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		c.Key = key
+	}
+	if d := cfg.Cluster.AntiEntropyMs; d > 0 {
+		c.AntiEntropyInterval = time.Duration(d) * time.Millisecond
+	}
+	if d := cfg.Cluster.TombstoneGraceH; d > 0 {
+		c.TombstoneGrace = time.Duration(d * float64(time.Hour))
+	}
+	if cfg.testFaults {
+		c.Faults = cluster.NewFaults(uint64(time.Now().UnixNano()))
+		c.ReconnectInterval = time.Second
+		c.TombstoneMinAge = 5 * time.Second
+		c.Now = func() time.Time { return time.Now().Add(cfg.testClock) }
+		acfg.Faults = c.Faults
+		log.Warn("the network fault layer is on (--test-faults): for testing only")
+	}
+	if cfg.Cluster.Insecure {
+		log.Warn("the cluster runs without encryption or authentication (--insecure)")
+	}
+	n, err := cluster.Join(c)
+	if err != nil {
+		return nil, err
+	}
+	acfg.Cluster = n
+	acfg.Ready = n.Ready
+	return n, nil
+}
+
+// edgeConfig maps the HTTP and limits settings onto the node's config.
+func edgeConfig(cfg nodeConfig) edge.Config {
+	ncfg := edge.DefaultConfig()
+	ncfg.Listen = cfg.HTTP.Listen
+	ncfg.BaseDomain = cfg.HTTP.BaseDomain
+	ncfg.MaxBodySize = cfg.HTTP.MaxBodyMB << 20
+	ncfg.MaxConns = cfg.HTTP.MaxConns
+	ncfg.MaxConnsPerIP = cfg.HTTP.MaxConnsPerIP
+	if ncfg.MaxConnsPerIP == 0 {
+		ncfg.MaxConnsPerIP = -1 // the file's 0 means no limit
+	}
+	ncfg.MaxHeaderBytes = cfg.HTTP.MaxHeaderBytes
+	ncfg.MaxHeaderCount = cfg.HTTP.MaxHeaders
+	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
+	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
+	ncfg.Pool.OverrunShare = cfg.Limits.OverrunShare
+	if ncfg.Pool.OverrunShare == 0 {
+		ncfg.Pool.OverrunShare = -1 // the file's 0 means off
+	}
+	ncfg.Pool.OverrunBurst = time.Duration(cfg.Limits.OverrunBurstMs) * time.Millisecond
+	ncfg.AccessLog = cfg.HTTP.AccessLog == nil || *cfg.HTTP.AccessLog
+	ncfg.TLSCert, ncfg.TLSKey = cfg.HTTP.TLSCert, cfg.HTTP.TLSKey
+	ncfg.TrustedProxies, _ = parsePrefixes(cfg.HTTP.TrustedProxies) // checked by validate
+	ncfg.Pool.Limits.CPUTime = time.Duration(cfg.Limits.CPUMs) * time.Millisecond
+	ncfg.Pool.Limits.WallTime = time.Duration(cfg.Limits.WallMs) * time.Millisecond
+	ncfg.Pool.Limits.MemoryLimit = int64(cfg.Limits.MemoryMB) << 20
+	ncfg.Pool.MinIdle = 0 // idle deployments cost no runtimes; the first request warms one
+	ncfg.Pool.UserAgent = "edgefn/" + buildVersion()
+	return ncfg
 }
 
 type soloMembership string

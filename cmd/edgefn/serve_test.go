@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,7 @@ func TestServeEndToEnd(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--data", data, "--listen", httpAddr, "--admin", adminAddr,
-			"--base-domain", "edge.test", "--token", "sekret", "--log-format", "text"}, io.Discard, &serveErr)
+			"--base-domain", "edge.test", "--token", "sekret", "--log-format", "text", "--kv-durability", "fsync"}, io.Discard, &serveErr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -50,7 +52,10 @@ func TestServeEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
-	if out, code := cli("", "deploy", "../../examples/hello", "--name", "hello"); code != 0 || !strings.Contains(out, "deployed hello v1 (active)") {
+	_, port, _ := strings.Cut(httpAddr, ":")
+	if out, code := cli("", "deploy", "../../examples/hello", "--name", "hello"); code != 0 || !strings.Contains(out, "deployed hello v1 (active)") ||
+		!strings.Contains(out, "bundling ../../examples/hello...") || !strings.Contains(out, "uploading hello (") ||
+		!strings.Contains(out, "http://hello.edge.test:"+port+"/") {
 		t.Fatalf("deploy: %d %s", code, out)
 	}
 	if got := get("/?name=cli"); got != "hello, cli!\n" {
@@ -125,14 +130,20 @@ func waitAdmin(t *testing.T, url string) {
 }
 
 func TestServeConfigErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "node.toml")
+	if err := os.WriteFile(bad, []byte("[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		text string
 	}{
+		{[]string{"serve", "--config", bad}, `http.trusted_proxies: "proxy.example" is neither an address nor a CIDR`},
 		{[]string{"serve", "--node-name", "Bad Name"}, "node.name"},
 		{[]string{"serve", "--gossip", "127.0.0.1:7946"}, "a cluster key is required"},
 		{[]string{"serve", "--tls-cert", "x.pem"}, "go together"},
 		{[]string{"serve", "--config", "/nonexistent.toml"}, "no such file"},
+		{[]string{"serve", "--kv-durability", "sometimes"}, `kv.durability "sometimes"`},
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer

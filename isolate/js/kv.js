@@ -19,7 +19,7 @@
     return key;
   }
 
-  function decode(buf, type) {
+  function decode(buf, type, host) {
     if (buf === null) return null;
     switch (type) {
       case "arrayBuffer":
@@ -27,8 +27,7 @@
       case "json":
         return JSON.parse(internal.decodeUTF8(new Uint8Array(buf)));
       case "stream":
-        if (typeof internal.streamFromBytes !== "function") throw new TypeError("KV get: streams are not available");
-        return internal.streamFromBytes(new Uint8Array(buf));
+        return host.stream(new Uint8Array(buf));
     }
     return internal.decodeUTF8(new Uint8Array(buf));
   }
@@ -66,10 +65,10 @@
     async function getOne(key, opts, withMeta) {
       const type = typeOf(opts, withMeta ? "getWithMetadata" : "get");
       const e = await host.get(checkKey(key, "get"));
-      if (!withMeta) return e === null ? null : decode(e.value, type);
+      if (!withMeta) return e === null ? null : decode(e.value, type, host);
       if (e === null) return { value: null, metadata: null, cacheStatus: null };
       return {
-        value: decode(e.value, type),
+        value: decode(e.value, type, host),
         metadata: e.metadata === undefined ? null : JSON.parse(e.metadata),
         cacheStatus: null,
         versionstamp: e.versionstamp,
@@ -86,7 +85,25 @@
     }
     const ns = {
       get(key, opts) {
-        return Array.isArray(key) ? getMany(key, opts, false) : getOne(key, opts, false);
+        if (Array.isArray(key)) return getMany(key, opts, false);
+        // One key: the host resolves with the value itself (one promise,
+        // no async function), the cost that matters on the request path.
+        let type;
+        try {
+          type = typeOf(opts, "get");
+          key = checkKey(key, "get");
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        switch (type) {
+          case "text":
+            return host.getValue(key, true);
+          case "arrayBuffer":
+            return host.getValue(key, false);
+          case "json":
+            return host.getValue(key, true).then((s) => (s === null ? null : JSON.parse(s)));
+        }
+        return host.getValue(key, false).then((buf) => decode(buf, type, host));
       },
       getWithMetadata(key, opts) {
         return Array.isArray(key) ? getMany(key, opts, true) : getOne(key, opts, true);

@@ -296,11 +296,11 @@
           auto = toIndex(auto, "ReadableStream: autoAllocateChunkSize");
           if (auto === 0) throw new TypeErr("ReadableStream: autoAllocateChunkSize must be greater than 0");
         }
-        setUpByteControllerFromSource(s, source, start, pull, cancel, hwm, auto);
+        setUpControllerFromSource(s, newByteController(s), setUpByteController, source, start, pull, cancel, hwm, auto);
       } else {
         const size = extractSizeAlgorithm(strat, what);
         const hwm = extractHighWaterMark(strat, 1, what);
-        setUpDefaultControllerFromSource(s, source, start, pull, cancel, hwm, size);
+        setUpControllerFromSource(s, newDefaultController(s), setUpDefaultController, source, start, pull, cancel, hwm, size);
       }
     }
 
@@ -511,7 +511,10 @@
     r.stream = undefined;
   }
 
-  function defaultReaderRelease(r) {
+  // readerRelease is ReadableStreamDefaultReaderRelease and
+  // ReadableStreamBYOBReaderRelease: both readers keep their pending reads
+  // in r.requests.
+  function readerRelease(r) {
     readerGenericRelease(r);
     errorReadRequests(r, new TypeErr("the reader was released (releaseLock) while a read was pending"));
   }
@@ -586,7 +589,7 @@
       const r = readerOf(this);
       if (r === undefined) throw new TypeErr("ReadableStreamDefaultReader.releaseLock: this is not a ReadableStreamDefaultReader");
       if (r.stream === undefined) return;
-      defaultReaderRelease(r);
+      readerRelease(r);
     }
     static {
       readerOf = (o) => (isObject(o) && #r in o ? o.#r : undefined);
@@ -677,8 +680,7 @@
       const r = byobReaderOf(this);
       if (r === undefined) throw new TypeErr("ReadableStreamBYOBReader.releaseLock: this is not a ReadableStreamBYOBReader");
       if (r.stream === undefined) return;
-      readerGenericRelease(r);
-      errorReadRequests(r, new TypeErr("the reader was released (releaseLock) while a read was pending"));
+      readerRelease(r);
     }
     static {
       byobReaderOf = (o) => (isObject(o) && #r in o ? o.#r : undefined);
@@ -732,12 +734,12 @@
           dcClearAlgorithms(c);
           readableClose(s);
         } else {
-          dcCallPullIfNeeded(c);
+          callPullIfNeeded(c);
         }
         rr.chunk(chunk);
       } else {
         s.reader.requests.push(rr);
-        dcCallPullIfNeeded(c);
+        callPullIfNeeded(c);
       }
     };
     return c;
@@ -800,26 +802,6 @@
     if (isLocked(s) && numReadRequests(s) > 0) return true;
     return dcDesiredSize(c) > 0;
   }
-  function dcCallPullIfNeeded(c) {
-    if (!dcShouldCallPull(c)) return;
-    if (c.pulling) {
-      c.pullAgain = true;
-      return;
-    }
-    c.pulling = true;
-    if (c.onPulled === undefined) {
-      // Made once per controller, not per pull.
-      c.onPulled = () => {
-        c.pulling = false;
-        if (c.pullAgain) {
-          c.pullAgain = false;
-          dcCallPullIfNeeded(c);
-        }
-      };
-      c.onPullFailed = (e) => dcError(c, e);
-    }
-    then(c.pullAlgorithm(), c.onPulled, c.onPullFailed);
-  }
   function dcClearAlgorithms(c) {
     c.pullAlgorithm = undefined;
     c.cancelAlgorithm = undefined;
@@ -848,7 +830,7 @@
         throw e;
       }
     }
-    dcCallPullIfNeeded(c);
+    callPullIfNeeded(c);
   }
   function dcError(c, e) {
     const s = c.stream;
@@ -868,21 +850,63 @@
     c.cancelAlgorithm = cancelAlg;
     const pub = new ReadableStreamDefaultController(kBare);
     rsdcBind(pub, c);
+    startController(s, c, pub, startAlg, dcError);
+  }
+
+  // --- what both readable controllers do -------------------------------------
+
+  // startController attaches a set-up controller to its stream and runs
+  // the start algorithm: once it settles the controller may pull, and a
+  // rejection errors the stream (the last steps of both
+  // SetUpReadable*Controller). error is the controller kind's own.
+  function startController(s, c, pub, startAlg, error) {
     c.pub = pub;
     s.controller = c;
     const startResult = startAlg();
     then(promiseResolve(startResult), () => {
       c.started = true;
-      dcCallPullIfNeeded(c);
-    }, (r) => dcError(c, r));
+      callPullIfNeeded(c);
+    }, (r) => error(c, r));
   }
 
-  function setUpDefaultControllerFromSource(s, source, start, pull, cancel, hwm, size) {
-    const c = newDefaultController(s);
+  // callPullIfNeeded is ReadableStreamDefaultControllerCallPullIfNeeded
+  // and ReadableByteStreamControllerCallPullIfNeeded, which differ only in
+  // their ShouldCallPull: one pull at a time, and a pull asked for
+  // meanwhile runs when it settles. (One function with a branch rather
+  // than a shared tail called from two: goja regrows its value stack from
+  // nothing each time the host calls in, so a frame more on the per-chunk
+  // path costs bytes.)
+  function callPullIfNeeded(c) {
+    if (!(c.isByte ? bcShouldCallPull(c) : dcShouldCallPull(c))) return;
+    if (c.pulling) {
+      c.pullAgain = true;
+      return;
+    }
+    c.pulling = true;
+    if (c.onPulled === undefined) {
+      // Made once per controller, not per pull.
+      c.onPulled = () => {
+        c.pulling = false;
+        if (c.pullAgain) {
+          c.pullAgain = false;
+          callPullIfNeeded(c);
+        }
+      };
+      c.onPullFailed = c.isByte ? (e) => bcError(c, e) : (e) => dcError(c, e);
+    }
+    then(c.pullAlgorithm(), c.onPulled, c.onPullFailed);
+  }
+
+  // setUpControllerFromSource makes a controller's algorithms from an
+  // underlying source's methods, then sets it up with setUp
+  // (SetUpReadableStreamDefaultControllerFromUnderlyingSource and its
+  // byte-stream twin). last is the size algorithm of a default
+  // controller, the autoAllocateChunkSize of a byte controller.
+  function setUpControllerFromSource(s, c, setUp, source, start, pull, cancel, hwm, last) {
     const startAlg = start === undefined ? noop : () => apply(start, source, [c.pub]);
     const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, c.pub);
     const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, reason);
-    setUpDefaultController(s, c, startAlg, pullAlg, cancelAlg, hwm, size);
+    setUp(s, c, startAlg, pullAlg, cancelAlg, hwm, last);
   }
 
   // --- byte controller -------------------------------------------------------
@@ -938,7 +962,7 @@
         });
       }
       s.reader.requests.push(rr);
-      bcCallPullIfNeeded(c);
+      callPullIfNeeded(c);
     };
     c.releaseSteps = () => {
       if (c.pendingPullIntos.length > 0) {
@@ -1076,25 +1100,6 @@
     if (hasBYOBReader(s) && s.reader.requests.length > 0) return true;
     return bcDesiredSize(c) > 0;
   }
-  function bcCallPullIfNeeded(c) {
-    if (!bcShouldCallPull(c)) return;
-    if (c.pulling) {
-      c.pullAgain = true;
-      return;
-    }
-    c.pulling = true;
-    if (c.onPulled === undefined) {
-      c.onPulled = () => {
-        c.pulling = false;
-        if (c.pullAgain) {
-          c.pullAgain = false;
-          bcCallPullIfNeeded(c);
-        }
-      };
-      c.onPullFailed = (e) => bcError(c, e);
-    }
-    then(c.pullAlgorithm(), c.onPulled, c.onPullFailed);
-  }
   function bcError(c, e) {
     const s = c.stream;
     if (s.state !== "readable") return;
@@ -1172,7 +1177,7 @@
     } else {
       bcEnqueueChunkToQueue(c, transferred, byteOffset, byteLength);
     }
-    bcCallPullIfNeeded(c);
+    callPullIfNeeded(c);
   }
   function bcFillReadRequestFromQueue(c, rr) {
     const e = c.queue.shift();
@@ -1192,7 +1197,7 @@
       bcClearAlgorithms(c);
       readableClose(c.stream);
     } else {
-      bcCallPullIfNeeded(c);
+      callPullIfNeeded(c);
     }
   }
   function copyBytes(dest, destOff, src, srcOff, n) {
@@ -1301,7 +1306,7 @@
     }
     c.pendingPullIntos.push(pd);
     s.reader.requests.push(rir);
-    bcCallPullIfNeeded(c);
+    callPullIfNeeded(c);
   }
   function bcRespond(c, n) {
     const first = c.pendingPullIntos[0];
@@ -1335,7 +1340,7 @@
     bcInvalidateBYOBRequest(c);
     if (c.stream.state === "closed") bcRespondInClosedState(c, first);
     else bcRespondInReadableState(c, n, first);
-    bcCallPullIfNeeded(c);
+    callPullIfNeeded(c);
   }
   function bcRespondInClosedState(c, first) {
     if (first.readerType === "none") bcShiftPendingPullInto(c);
@@ -1379,21 +1384,7 @@
     c.autoAllocateChunkSize = auto;
     const pub = new ReadableByteStreamController(kBare);
     rbscBind(pub, c);
-    c.pub = pub;
-    s.controller = c;
-    const startResult = startAlg();
-    then(promiseResolve(startResult), () => {
-      c.started = true;
-      bcCallPullIfNeeded(c);
-    }, (r) => bcError(c, r));
-  }
-
-  function setUpByteControllerFromSource(s, source, start, pull, cancel, hwm, auto) {
-    const c = newByteController(s);
-    const startAlg = start === undefined ? noop : () => apply(start, source, [c.pub]);
-    const pullAlg = pull === undefined ? resolvedUndefined : () => promiseCall(pull, source, c.pub);
-    const cancelAlg = cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, source, reason);
-    setUpByteController(s, c, startAlg, pullAlg, cancelAlg, hwm, auto);
+    startController(s, c, pub, startAlg, bcError);
   }
 
   // --- ReadableStream.from ---------------------------------------------------
@@ -1524,14 +1515,14 @@
       const it = this.it;
       it.ongoing = undefined;
       it.finished = true;
-      defaultReaderRelease(it.reader);
+      readerRelease(it.reader);
       this.d.resolve({ value: undefined, done: true });
     }
     error(e) {
       const it = this.it;
       it.ongoing = undefined;
       it.finished = true;
-      defaultReaderRelease(it.reader);
+      readerRelease(it.reader);
       this.d.reject(e);
     }
   }
@@ -1552,10 +1543,10 @@
     if (r.stream === undefined) return rejected(new TypeErr("ReadableStream async iterator: the reader was released"));
     if (!it.preventCancel) {
       const result = readerGenericCancel(r, value);
-      defaultReaderRelease(r);
+      readerRelease(r);
       return then(result, () => ({ value, done: true }));
     }
-    defaultReaderRelease(r);
+    readerRelease(r);
     return promiseResolve({ value, done: true });
   }
 
@@ -2229,7 +2220,7 @@
 
     const finalize = (isError, error) => {
       writerRelease(writer);
-      defaultReaderRelease(reader);
+      readerRelease(reader);
       if (signal !== undefined) signal.removeEventListener("abort", abortAlgorithm);
       if (isError) done.reject(error);
       else done.resolve(undefined);

@@ -7,6 +7,10 @@
 //	                        equivalent of handlers/src/hono.src.js. Like that Hono app, the /hono/
 //	                        subtree goes through one middleware (poweredBy) and answers 404
 //	                        "404 Not Found" for paths its one route does not match.
+//	GET /fetch?port=N    -> fetches http://127.0.0.1:N/json?name=x with net/http (one shared
+//	                        transport, connections kept alive), answers its body with
+//	                        content-type application/json and x-upstream-status: the native
+//	                        equivalent of bench-handlers/fetch/index.js.
 //
 // Usage: benchserver -listen 127.0.0.1:PORT
 package main
@@ -15,7 +19,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"log"
+	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -64,6 +72,35 @@ func honoApp(ctx *fasthttp.RequestCtx) {
 	ctx.SetBody(b)
 }
 
+// upstream is the client of /fetch: one transport, like edgefn's per deployment.
+var upstream = &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second}}
+
+// proxyFetch answers /fetch?port=N with the body of the upstream's /json.
+func proxyFetch(ctx *fasthttp.RequestCtx) {
+	port, err := strconv.Atoi(string(ctx.QueryArgs().Peek("port")))
+	if err != nil {
+		ctx.Error("port: "+err.Error(), fasthttp.StatusBadRequest)
+		return
+	}
+	res, err := upstream.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/json?name=x")
+	if err != nil {
+		ctx.Error(err.Error(), fasthttp.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		ctx.Error(err.Error(), fasthttp.StatusBadGateway)
+		return
+	}
+	if res.StatusCode != 200 {
+		ctx.SetStatusCode(fasthttp.StatusBadGateway)
+	}
+	ctx.Response.Header.Set("x-upstream-status", strconv.Itoa(res.StatusCode))
+	ctx.SetContentType("application/json")
+	ctx.SetBody(b)
+}
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "listen address")
 	flag.Parse()
@@ -85,6 +122,8 @@ func main() {
 			ctx.SetBody(b)
 		case bytes.HasPrefix(path, []byte("/hono/")):
 			hono(ctx)
+		case string(path) == "/fetch":
+			proxyFetch(ctx)
 		default:
 			ctx.SetContentType("text/plain;charset=UTF-8")
 			ctx.SetBodyString("hello")

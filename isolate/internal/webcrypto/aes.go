@@ -51,14 +51,8 @@ func aesImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 			return nil, dataErr("AES key data must be 128, 192 or 256 bits, not %d", n)
 		}
 	case FormatJWK:
-		if err := checkKty(jwk, "oct", alg.Name); err != nil {
-			return nil, err
-		}
-		if jwk.K == "" {
-			return nil, dataErr("JWK member \"k\" is missing")
-		}
 		var err error
-		if data, err = b64("k", jwk.K); err != nil {
+		if data, err = jwkSecret(jwk, alg.Name); err != nil {
 			return nil, err
 		}
 		n := len(data) * 8

@@ -146,47 +146,42 @@ var registry = func() map[Op]map[string]Dict {
 		r[op][strings.ToUpper(name)] = d
 		r[op][name] = d
 	}
+	// An operation and its inverse always read the same dictionary.
+	both := func(op, inverse Op, name string, d Dict) {
+		add(op, name, d)
+		add(inverse, name, d)
+	}
 	for _, n := range []string{RSASSAPKCS1v15, RSAPSS, RSAOAEP} {
 		add(OpGenerateKey, n, DictRsaHashedKeyGen)
 		add(OpImportKey, n, DictRsaHashedImport)
 	}
-	add(OpSign, RSASSAPKCS1v15, DictNone)
-	add(OpVerify, RSASSAPKCS1v15, DictNone)
-	add(OpSign, RSAPSS, DictRsaPss)
-	add(OpVerify, RSAPSS, DictRsaPss)
-	add(OpEncrypt, RSAOAEP, DictRsaOaep)
-	add(OpDecrypt, RSAOAEP, DictRsaOaep)
+	both(OpSign, OpVerify, RSASSAPKCS1v15, DictNone)
+	both(OpSign, OpVerify, RSAPSS, DictRsaPss)
+	both(OpEncrypt, OpDecrypt, RSAOAEP, DictRsaOaep)
 	for _, n := range []string{ECDSA, ECDH} {
 		add(OpGenerateKey, n, DictEcKeyGen)
 		add(OpImportKey, n, DictEcKeyImport)
 	}
-	add(OpSign, ECDSA, DictEcdsa)
-	add(OpVerify, ECDSA, DictEcdsa)
+	both(OpSign, OpVerify, ECDSA, DictEcdsa)
 	add(OpDeriveBits, ECDH, DictEcdhKeyDerive)
 	for _, n := range []string{Ed25519, X25519} {
 		add(OpGenerateKey, n, DictNone)
 		add(OpImportKey, n, DictNone)
 	}
-	add(OpSign, Ed25519, DictNone)
-	add(OpVerify, Ed25519, DictNone)
+	both(OpSign, OpVerify, Ed25519, DictNone)
 	add(OpDeriveBits, X25519, DictEcdhKeyDerive)
 	for _, n := range []string{AESCTR, AESCBC, AESGCM, AESKW} {
 		add(OpGenerateKey, n, DictAesKeyGen)
 		add(OpImportKey, n, DictNone)
 		add(OpGetKeyLength, n, DictAesDerivedKey)
 	}
-	add(OpEncrypt, AESCTR, DictAesCtr)
-	add(OpDecrypt, AESCTR, DictAesCtr)
-	add(OpEncrypt, AESCBC, DictAesCbc)
-	add(OpDecrypt, AESCBC, DictAesCbc)
-	add(OpEncrypt, AESGCM, DictAesGcm)
-	add(OpDecrypt, AESGCM, DictAesGcm)
-	add(OpWrapKey, AESKW, DictNone)
-	add(OpUnwrapKey, AESKW, DictNone)
+	both(OpEncrypt, OpDecrypt, AESCTR, DictAesCtr)
+	both(OpEncrypt, OpDecrypt, AESCBC, DictAesCbc)
+	both(OpEncrypt, OpDecrypt, AESGCM, DictAesGcm)
+	both(OpWrapKey, OpUnwrapKey, AESKW, DictNone)
 	add(OpGenerateKey, HMAC, DictHmacKeyGen)
 	add(OpImportKey, HMAC, DictHmacImport)
-	add(OpSign, HMAC, DictNone)
-	add(OpVerify, HMAC, DictNone)
+	both(OpSign, OpVerify, HMAC, DictNone)
 	add(OpGetKeyLength, HMAC, DictHmacImport)
 	for _, n := range []string{SHA1, SHA256, SHA384, SHA512} {
 		add(OpDigest, n, DictNone)

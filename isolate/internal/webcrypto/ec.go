@@ -3,12 +3,9 @@ package webcrypto
 import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/subtle"
-	"crypto/x509"
 	"math/big"
 )
 
@@ -44,11 +41,14 @@ func curveOf(ec elliptic.Curve) *curve {
 	return nil
 }
 
-func ecUsages(alg string, t KeyType) Usage {
+// curveUsages is the usage table of ECDSA and ECDH, and of Ed25519 and
+// X25519: each family has a signing and a key-agreement algorithm.
+func curveUsages(alg string, t KeyType) Usage {
+	agreement := alg == ECDH || alg == X25519
 	switch {
-	case alg == ECDH && t == Private:
+	case agreement && t == Private:
 		return UsageDeriveKey | UsageDeriveBits
-	case alg == ECDH:
+	case agreement:
 		return 0
 	case t == Private:
 		return UsageSign
@@ -57,18 +57,14 @@ func ecUsages(alg string, t KeyType) Usage {
 }
 
 func ecGenerate(alg *Params, extractable bool, usages Usage) (*KeyPair, error) {
-	if err := checkUsages(alg.Name, usages, ecUsages(alg.Name, Private)|ecUsages(alg.Name, Public)); err != nil {
+	if err := checkUsages(alg.Name, usages, curveUsages(alg.Name, Private)|curveUsages(alg.Name, Public)); err != nil {
 		return nil, err
 	}
 	c, err := curveNamed(alg.NamedCurve, notSupported)
 	if err != nil {
 		return nil, err
 	}
-	ka := KeyAlgorithm{Name: alg.Name, NamedCurve: c.name}
-	pair := &KeyPair{
-		PublicKey:  &Key{Type: Public, Extractable: true, Algorithm: ka, Usages: usages & ecUsages(alg.Name, Public)},
-		PrivateKey: &Key{Type: Private, Extractable: extractable, Algorithm: ka, Usages: usages & ecUsages(alg.Name, Private)},
-	}
+	pair := newKeyPair(KeyAlgorithm{Name: alg.Name, NamedCurve: c.name}, extractable, usages, curveUsages)
 	if alg.Name == ECDSA {
 		priv, err := ecdsa.GenerateKey(c.ec, rand.Reader)
 		if err != nil {
@@ -142,7 +138,7 @@ func ecImport(format string, data []byte, jwk *JWK, alg *Params, extractable boo
 	if err != nil {
 		return nil, err
 	}
-	check := func(t KeyType) error { return checkUsages(alg.Name, usages, ecUsages(alg.Name, t)) }
+	check := func(t KeyType) error { return checkUsages(alg.Name, usages, curveUsages(alg.Name, t)) }
 	switch format {
 	case FormatRaw:
 		if err := check(Public); err != nil {
@@ -157,37 +153,23 @@ func ecImport(format string, data []byte, jwk *JWK, alg *Params, extractable boo
 		if err := check(Public); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKIXPublicKey(data)
+		pub, err := spkiKey[*ecdsa.PublicKey](data, "an elliptic-curve")
 		if err != nil {
-			return nil, derErr("SubjectPublicKeyInfo (spki)", err)
-		}
-		pub, ok := parsed.(*ecdsa.PublicKey)
-		if !ok {
-			return nil, dataErr("the SubjectPublicKeyInfo holds %s key, not an elliptic-curve key", keyKind(parsed))
+			return nil, err
 		}
 		return ecPublic(alg.Name, c, pub)
 	case FormatPKCS8:
 		if err := check(Private); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKCS8PrivateKey(data)
+		priv, err := pkcs8Key[*ecdsa.PrivateKey](data, "an elliptic-curve")
 		if err != nil {
-			return nil, derErr("PKCS #8 PrivateKeyInfo", err)
-		}
-		priv, ok := parsed.(*ecdsa.PrivateKey)
-		if !ok {
-			return nil, dataErr("the PrivateKeyInfo holds %s key, not an elliptic-curve key", keyKind(parsed))
+			return nil, err
 		}
 		return ecPrivate(alg.Name, c, priv)
 	case FormatJWK:
-		t := Public
-		if jwk.D != "" {
-			t = Private
-		}
-		if err := check(t); err != nil {
-			return nil, err
-		}
-		if err := checkKty(jwk, "EC", alg.Name); err != nil {
+		t, err := jwkKeyType(jwk, "EC", alg.Name, check)
+		if err != nil {
 			return nil, err
 		}
 		if jwk.Crv != c.name {
@@ -263,27 +245,15 @@ func ecPoint(key *Key) []byte {
 func ecExport(format string, key *Key) (any, error) {
 	c := curves[key.Algorithm.NamedCurve]
 	switch format {
-	case FormatRaw, FormatSPKI:
+	case FormatRaw:
 		if key.Type != Public {
 			return nil, invalidAccess("only public keys can be exported in %q format", format)
 		}
-		if format == FormatRaw {
-			return ecPoint(key), nil
-		}
-		b, err := x509.MarshalPKIXPublicKey(key.pub)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return ecPoint(key), nil
+	case FormatSPKI:
+		return exportSPKI(key)
 	case FormatPKCS8:
-		if key.Type != Private {
-			return nil, invalidAccess("only private keys can be exported in \"pkcs8\" format")
-		}
-		b, err := x509.MarshalPKCS8PrivateKey(key.priv)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return exportPKCS8(key)
 	case FormatJWK:
 		pt := ecPoint(key)
 		jwk := &JWK{Kty: "EC", Crv: c.name, X: enc(pt[1 : 1+c.size]), Y: enc(pt[1+c.size:])}
@@ -378,19 +348,4 @@ func truncateBits(secret []byte, length int, hasLength bool) ([]byte, error) {
 		out[len(out)-1] &= byte(0xff << (8 - rem))
 	}
 	return out, nil
-}
-
-// keyKind names a parsed key's type for error messages.
-func keyKind(k any) string {
-	switch k.(type) {
-	case *ecdsa.PublicKey, *ecdsa.PrivateKey:
-		return "an elliptic-curve"
-	case *ecdh.PublicKey, *ecdh.PrivateKey:
-		return "an X25519"
-	case *rsa.PublicKey, *rsa.PrivateKey:
-		return "an RSA"
-	case ed25519.PublicKey, ed25519.PrivateKey:
-		return "an Ed25519"
-	}
-	return "an unsupported"
 }

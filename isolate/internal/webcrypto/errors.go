@@ -1,9 +1,6 @@
 package webcrypto
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Error names: the DOMException names the Web Crypto spec throws, plus
 // TypeError for WebIDL conversion failures.
@@ -38,13 +35,3 @@ func invalidAccess(format string, args ...any) error {
 func dataErr(format string, args ...any) error { return errorf(DataError, format, args...) }
 func opErr(format string, args ...any) error   { return errorf(OperationError, format, args...) }
 func typeErr(format string, args ...any) error { return errorf(TypeError, format, args...) }
-
-// derErr describes a failure to parse a DER structure. encoding/asn1's own
-// messages describe Go struct tags, which mean nothing to a script author.
-func derErr(what string, err error) error {
-	msg := err.Error()
-	if strings.HasPrefix(msg, "asn1:") || strings.Contains(msg, "asn1: ") {
-		return dataErr("the data is not a DER-encoded %s", what)
-	}
-	return dataErr("invalid %s: %s", what, strings.TrimPrefix(msg, "x509: "))
-}

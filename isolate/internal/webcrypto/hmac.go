@@ -91,14 +91,8 @@ func hmacImport(format string, data []byte, jwk *JWK, alg *Params, extractable b
 	switch format {
 	case FormatRaw:
 	case FormatJWK:
-		if err := checkKty(jwk, "oct", alg.Name); err != nil {
-			return nil, err
-		}
-		if jwk.K == "" {
-			return nil, dataErr("JWK member \"k\" is missing")
-		}
 		var err error
-		if data, err = b64("k", jwk.K); err != nil {
+		if data, err = jwkSecret(jwk, alg.Name); err != nil {
 			return nil, err
 		}
 		if jwk.Alg != "" && jwk.Alg != hmacJWKAlg[hashName] {

@@ -79,6 +79,35 @@ func checkKty(jwk *JWK, kty, alg string) error {
 	return nil
 }
 
+// jwkKeyType says which half of a key pair an asymmetric JWK holds
+// (the private one when "d" is present) after the checks every asymmetric
+// algorithm starts with: the usages check allows for that half, then
+// "kty".
+func jwkKeyType(jwk *JWK, kty, alg string, check func(KeyType) error) (KeyType, error) {
+	t := Public
+	if jwk.D != "" {
+		t = Private
+	}
+	if err := check(t); err != nil {
+		return 0, err
+	}
+	if err := checkKty(jwk, kty, alg); err != nil {
+		return 0, err
+	}
+	return t, nil
+}
+
+// jwkSecret returns the key bytes of a symmetric ("oct") JWK.
+func jwkSecret(jwk *JWK, alg string) ([]byte, error) {
+	if err := checkKty(jwk, "oct", alg); err != nil {
+		return nil, err
+	}
+	if jwk.K == "" {
+		return nil, dataErr("JWK member \"k\" is missing")
+	}
+	return b64("k", jwk.K)
+}
+
 // checkJWKCommon applies the checks every algorithm makes on a JWK: "use",
 // "key_ops" and "ext" must allow the requested usages and extractability.
 // use is "sig" or "enc" for the algorithm.

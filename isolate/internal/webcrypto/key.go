@@ -95,6 +95,17 @@ type KeyPair struct {
 	PrivateKey *Key
 }
 
+// newKeyPair makes the two halves of a generated key pair, without their
+// key material: the public key is always extractable, and each half gets
+// those of usages its type allows (usagesOf is the algorithm family's
+// table: curveUsages, rsaUsages).
+func newKeyPair(ka KeyAlgorithm, extractable bool, usages Usage, usagesOf func(alg string, t KeyType) Usage) *KeyPair {
+	return &KeyPair{
+		PublicKey:  &Key{Type: Public, Extractable: true, Algorithm: ka, Usages: usages & usagesOf(ka.Name, Public)},
+		PrivateKey: &Key{Type: Private, Extractable: extractable, Algorithm: ka, Usages: usages & usagesOf(ka.Name, Private)},
+	}
+}
+
 // checkUsages fails with a SyntaxError when usages holds anything beyond
 // allowed.
 func checkUsages(alg string, usages, allowed Usage) error {

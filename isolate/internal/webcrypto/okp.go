@@ -5,32 +5,15 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/x509"
 )
 
 // Ed25519 and X25519: the "OKP" (octet key pair) algorithms.
 
-func okpUsages(alg string, t KeyType) Usage {
-	switch {
-	case alg == X25519 && t == Private:
-		return UsageDeriveKey | UsageDeriveBits
-	case alg == X25519:
-		return 0
-	case t == Private:
-		return UsageSign
-	}
-	return UsageVerify
-}
-
 func okpGenerate(alg *Params, extractable bool, usages Usage) (*KeyPair, error) {
-	if err := checkUsages(alg.Name, usages, okpUsages(alg.Name, Private)|okpUsages(alg.Name, Public)); err != nil {
+	if err := checkUsages(alg.Name, usages, curveUsages(alg.Name, Private)|curveUsages(alg.Name, Public)); err != nil {
 		return nil, err
 	}
-	ka := KeyAlgorithm{Name: alg.Name}
-	pair := &KeyPair{
-		PublicKey:  &Key{Type: Public, Extractable: true, Algorithm: ka, Usages: usages & okpUsages(alg.Name, Public)},
-		PrivateKey: &Key{Type: Private, Extractable: extractable, Algorithm: ka, Usages: usages & okpUsages(alg.Name, Private)},
-	}
+	pair := newKeyPair(KeyAlgorithm{Name: alg.Name}, extractable, usages, curveUsages)
 	if alg.Name == Ed25519 {
 		pub, priv, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
@@ -48,7 +31,7 @@ func okpGenerate(alg *Params, extractable bool, usages Usage) (*KeyPair, error) 
 }
 
 func okpImport(format string, data []byte, jwk *JWK, alg *Params, extractable bool, usages Usage) (*Key, error) {
-	check := func(t KeyType) error { return checkUsages(alg.Name, usages, okpUsages(alg.Name, t)) }
+	check := func(t KeyType) error { return checkUsages(alg.Name, usages, curveUsages(alg.Name, t)) }
 	ka := KeyAlgorithm{Name: alg.Name}
 	public := func(raw []byte) (*Key, error) {
 		if len(raw) != 32 {
@@ -76,9 +59,9 @@ func okpImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 		if err := check(Public); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKIXPublicKey(data)
+		parsed, err := parseSPKI(data)
 		if err != nil {
-			return nil, derErr("SubjectPublicKeyInfo (spki)", err)
+			return nil, err
 		}
 		switch p := parsed.(type) {
 		case ed25519.PublicKey:
@@ -95,9 +78,9 @@ func okpImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 		if err := check(Private); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKCS8PrivateKey(data)
+		parsed, err := parsePKCS8(data)
 		if err != nil {
-			return nil, derErr("PKCS #8 PrivateKeyInfo", err)
+			return nil, err
 		}
 		switch p := parsed.(type) {
 		case ed25519.PrivateKey:
@@ -111,14 +94,8 @@ func okpImport(format string, data []byte, jwk *JWK, alg *Params, extractable bo
 		}
 		return nil, dataErr("the PrivateKeyInfo holds %s key, not an %s key", keyKind(parsed), alg.Name)
 	case FormatJWK:
-		t := Public
-		if jwk.D != "" {
-			t = Private
-		}
-		if err := check(t); err != nil {
-			return nil, err
-		}
-		if err := checkKty(jwk, "OKP", alg.Name); err != nil {
+		t, err := jwkKeyType(jwk, "OKP", alg.Name, check)
+		if err != nil {
 			return nil, err
 		}
 		if jwk.Crv != alg.Name {
@@ -192,27 +169,15 @@ func okpPublicBytes(key *Key) []byte {
 
 func okpExport(format string, key *Key) (any, error) {
 	switch format {
-	case FormatRaw, FormatSPKI:
+	case FormatRaw:
 		if key.Type != Public {
 			return nil, invalidAccess("only public keys can be exported in %q format", format)
 		}
-		if format == FormatRaw {
-			return append([]byte(nil), okpPublicBytes(key)...), nil
-		}
-		b, err := x509.MarshalPKIXPublicKey(key.pub)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return append([]byte(nil), okpPublicBytes(key)...), nil
+	case FormatSPKI:
+		return exportSPKI(key)
 	case FormatPKCS8:
-		if key.Type != Private {
-			return nil, invalidAccess("only private keys can be exported in \"pkcs8\" format")
-		}
-		b, err := x509.MarshalPKCS8PrivateKey(key.priv)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return exportPKCS8(key)
 	case FormatJWK:
 		jwk := &JWK{Kty: "OKP", Crv: key.Algorithm.Name, X: enc(okpPublicBytes(key))}
 		if key.Algorithm.Name == Ed25519 {

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"math/big"
 )
 
@@ -64,11 +63,9 @@ func rsaGenerate(ctx context.Context, alg *Params, extractable bool, usages Usag
 	if err != nil {
 		return nil, opErr("generating an RSA key: %v", err)
 	}
-	ka := rsaKeyAlgorithm(alg.Name, alg.Hash, &priv.PublicKey)
-	return &KeyPair{
-		PublicKey:  &Key{Type: Public, Extractable: true, Algorithm: ka, Usages: usages & rsaUsages(alg.Name, Public), pub: &priv.PublicKey},
-		PrivateKey: &Key{Type: Private, Extractable: extractable, Algorithm: ka, Usages: usages & rsaUsages(alg.Name, Private), priv: priv},
-	}, nil
+	pair := newKeyPair(rsaKeyAlgorithm(alg.Name, alg.Hash, &priv.PublicKey), extractable, usages, rsaUsages)
+	pair.PrivateKey.priv, pair.PublicKey.pub = priv, &priv.PublicKey
+	return pair, nil
 }
 
 // maxRSAImportBits bounds the keys importKey accepts: a public-key
@@ -110,37 +107,23 @@ func rsaImportKey(format string, data []byte, jwk *JWK, alg *Params, extractable
 		if err := check(Public); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKIXPublicKey(data)
+		pub, err := spkiKey[*rsa.PublicKey](data, "an RSA")
 		if err != nil {
-			return nil, derErr("SubjectPublicKeyInfo (spki)", err)
-		}
-		pub, ok := parsed.(*rsa.PublicKey)
-		if !ok {
-			return nil, dataErr("the SubjectPublicKeyInfo holds %s key, not an RSA key", keyKind(parsed))
+			return nil, err
 		}
 		return &Key{Type: Public, Algorithm: rsaKeyAlgorithm(alg.Name, alg.Hash, pub), pub: pub}, nil
 	case FormatPKCS8:
 		if err := check(Private); err != nil {
 			return nil, err
 		}
-		parsed, err := x509.ParsePKCS8PrivateKey(data)
+		priv, err := pkcs8Key[*rsa.PrivateKey](data, "an RSA")
 		if err != nil {
-			return nil, derErr("PKCS #8 PrivateKeyInfo", err)
-		}
-		priv, ok := parsed.(*rsa.PrivateKey)
-		if !ok {
-			return nil, dataErr("the PrivateKeyInfo holds %s key, not an RSA key", keyKind(parsed))
+			return nil, err
 		}
 		return &Key{Type: Private, Algorithm: rsaKeyAlgorithm(alg.Name, alg.Hash, &priv.PublicKey), priv: priv}, nil
 	case FormatJWK:
-		t := Public
-		if jwk.D != "" {
-			t = Private
-		}
-		if err := check(t); err != nil {
-			return nil, err
-		}
-		if err := checkKty(jwk, "RSA", alg.Name); err != nil {
+		t, err := jwkKeyType(jwk, "RSA", alg.Name, check)
+		if err != nil {
 			return nil, err
 		}
 		use := "sig"
@@ -221,23 +204,9 @@ func jwkRSAPrivate(jwk *JWK, pub *rsa.PublicKey) (*rsa.PrivateKey, error) {
 func rsaExport(format string, key *Key) (any, error) {
 	switch format {
 	case FormatSPKI:
-		if key.Type != Public {
-			return nil, invalidAccess("only public keys can be exported in \"spki\" format")
-		}
-		b, err := x509.MarshalPKIXPublicKey(key.pub)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return exportSPKI(key)
 	case FormatPKCS8:
-		if key.Type != Private {
-			return nil, invalidAccess("only private keys can be exported in \"pkcs8\" format")
-		}
-		b, err := x509.MarshalPKCS8PrivateKey(key.priv)
-		if err != nil {
-			return nil, opErr("encoding the key: %v", err)
-		}
-		return b, nil
+		return exportPKCS8(key)
 	case FormatJWK:
 		jwk := &JWK{Kty: "RSA", Alg: rsaJWKAlg[key.Algorithm.Name][key.Algorithm.Hash]}
 		var pub *rsa.PublicKey
