@@ -148,6 +148,9 @@ func (in *instance) installGlobal(i int) error {
 	}
 	in.installed[i] = true
 	g := globals[i]
+	// Installing the platform is not the script's CPU time: a first use of
+	// streams in a request must not spend its budget compiling streams.js.
+	defer in.pauseCPU()()
 	if g.native != nil {
 		if err := g.native(in); err != nil {
 			return fmt.Errorf("isolate: install %v: %w", g.names, err)

@@ -72,6 +72,7 @@ type instance struct {
 	imu       sync.Mutex
 	turnStart time.Duration // monotonic() when the current JS turn began; 0 between turns
 	turnCPU   time.Duration // CPU budget left for the current turn when it began
+	cpuPaused bool          // the platform is installing a global: the clock is stopped
 	killErr   error         // the limit that interrupted the VM, if any
 	cpuTimer  *time.Timer
 	wallTimer *time.Timer
@@ -375,7 +376,7 @@ func safeRun(fn func() error) (err error) {
 func (in *instance) onCPUTimer() {
 	in.imu.Lock()
 	defer in.imu.Unlock()
-	if in.turnStart == 0 || in.killErr != nil {
+	if in.turnStart == 0 || in.killErr != nil || in.cpuPaused {
 		return
 	}
 	if monotonic()-in.turnStart < in.turnCPU {
@@ -383,6 +384,31 @@ func (in *instance) onCPUTimer() {
 	}
 	in.killErr = fmt.Errorf("%w (%v)", ErrCPUTime, in.limits.CPUTime)
 	in.vm.Interrupt(in.killErr)
+}
+
+// pauseCPU stops the current turn's CPU clock while the platform does work
+// the script did not ask for in that amount, such as compiling and
+// installing a global on first use; the returned func starts it again with
+// the budget that was left. Outside a turn, or when already paused, both
+// are no-ops. The wall limit keeps running.
+func (in *instance) pauseCPU() (resume func()) {
+	in.imu.Lock()
+	if in.turnStart == 0 || in.cpuPaused {
+		in.imu.Unlock()
+		return func() {}
+	}
+	in.cpuPaused = true
+	t0 := monotonic()
+	in.imu.Unlock()
+	return func() {
+		in.imu.Lock()
+		now := monotonic()
+		in.turnStart += now - t0
+		in.cpuPaused = false
+		left := in.turnCPU - (now - in.turnStart)
+		in.imu.Unlock()
+		in.cpuTimer.Reset(max(left, time.Nanosecond))
+	}
 }
 
 // onWallTimer fires when the current call's wall deadline passed.

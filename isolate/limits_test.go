@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"errors"
+	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -149,5 +150,41 @@ func TestChunkedFill(t *testing.T) {
 } };`, func(c *PoolConfig) { c.Limits.CPUTime = 30 * time.Second; c.Limits.WallTime = 60 * time.Second })
 	if got := mustGet(t, p, "/"); got != "150000 449970 undefined 3" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestPlatformInstallIsNotChargedCPU: the time a turn spends installing a
+// global on first use (compiling and running its JS) is the platform's,
+// not the script's; the same time spent by the script itself breaks the
+// limit.
+func TestPlatformInstallIsNotChargedCPU(t *testing.T) {
+	s := loadSource(t, `export default { fetch() { return new Response("ok"); } };`)
+	cfg := &PoolConfig{Limits: DefaultLimits()}
+	cfg.Limits.CPUTime = 20 * time.Millisecond
+	in, err := newInstance(s, nil, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.stopTimers()
+	busy := func() {
+		for end := time.Now().Add(40 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+	in.runTurn(nil, func() error {
+		defer in.pauseCPU()()
+		busy()
+		_, err := in.vm.RunString(`1 + 1`)
+		return err
+	})
+	if in.broken != nil {
+		t.Fatalf("a turn whose time went to a paused clock broke: %v", in.broken)
+	}
+	in.runTurn(nil, func() error {
+		busy()
+		_, err := in.vm.RunString(`1 + 1`)
+		return err
+	})
+	if !errors.Is(in.broken, ErrCPUTime) {
+		t.Fatalf("broken = %v, want ErrCPUTime for a turn that spent 40ms of a 20ms budget", in.broken)
 	}
 }
