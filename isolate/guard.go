@@ -317,6 +317,7 @@ func (g *heapGuard) watch() {
 			<-g.kick
 		}
 		time.Sleep(guardTick)
+		sampleCPU()
 		metrics.Read(samples)
 		live, inUse := samples[0].Value.Uint64(), samples[1].Value.Uint64()
 		if g.check(live, inUse) {

@@ -73,6 +73,7 @@ type instance struct {
 	turnStart time.Duration // monotonic() when the current JS turn began; 0 between turns
 	turnCPU   time.Duration // CPU budget left for the current turn when it began
 	cpuPaused bool          // the platform is installing a global: the clock is stopped
+	turnBase  *cpuSample    // the process CPU sample read before the turn began (cpuclock.go)
 	killErr   error         // the limit that interrupted the VM, if any
 	cpuTimer  *time.Timer
 	wallTimer *time.Timer
@@ -314,10 +315,12 @@ func (in *instance) runTurn(c *call, fn func() error) {
 			budget = time.Nanosecond
 		}
 	}
+	base := lastCPUSample.Load()
 	start := monotonic()
 	in.imu.Lock()
 	in.turnStart = start
 	in.turnCPU = budget
+	in.turnBase = base
 	in.imu.Unlock()
 	in.cpuTimer.Reset(budget)
 	guard.enter()
@@ -328,6 +331,9 @@ func (in *instance) runTurn(c *call, fn func() error) {
 	in.cpuTimer.Stop()
 	in.imu.Lock()
 	d := monotonic() - in.turnStart
+	if d > time.Millisecond {
+		d = chargeCap(in.turnBase, in.turnStart, d)
+	}
 	in.turnStart = 0
 	kill := in.killErr
 	in.imu.Unlock()
@@ -379,8 +385,16 @@ func (in *instance) onCPUTimer() {
 	if in.turnStart == 0 || in.killErr != nil || in.cpuPaused {
 		return
 	}
-	if monotonic()-in.turnStart < in.turnCPU {
+	elapsed := monotonic() - in.turnStart
+	if elapsed < in.turnCPU {
 		return // a stale fire from an earlier turn
+	}
+	if used := chargeCap(in.turnBase, in.turnStart, elapsed); used < in.turnCPU {
+		// The wall clock ran ahead of the CPU the process could have
+		// given this turn (the machine is busy elsewhere): look again
+		// when the budget could be spent.
+		in.cpuTimer.Reset(max(in.turnCPU-used, time.Millisecond))
+		return
 	}
 	in.killErr = fmt.Errorf("%w (%v)", ErrCPUTime, in.limits.CPUTime)
 	in.vm.Interrupt(in.killErr)
