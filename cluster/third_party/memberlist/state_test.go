@@ -1402,11 +1402,14 @@ func TestMemberList_AliveNode_SuspectNode(t *testing.T) {
 		t.Fatalf("bad change delta")
 	}
 
-	// Check for a no join message
+	// Check for no join message; edgefn: an update saying alive instead
 	select {
-	case <-ch:
-		t.Fatalf("got bad join message")
+	case ev := <-ch:
+		if ev.Event != NodeUpdate || ev.Node.State != StateAlive {
+			t.Fatalf("got bad message %+v", ev)
+		}
 	default:
+		t.Fatalf("no update for the refuted suspicion")
 	}
 
 	// Check a broad cast is queued
@@ -2210,8 +2213,8 @@ func TestMemberList_MergeState(t *testing.T) {
 		},
 	}
 
-	// Listen for changes
-	eventCh := make(chan NodeEvent, 1)
+	// Listen for changes (edgefn: room for the suspect updates too)
+	eventCh := make(chan NodeEvent, 8)
 	m.config.Events = &ChannelEventDelegate{eventCh}
 
 	// Merge remote state
@@ -2238,14 +2241,21 @@ func TestMemberList_MergeState(t *testing.T) {
 		t.Fatalf("Bad state %v", state)
 	}
 
-	// Check the channels
-	select {
-	case e := <-eventCh:
-		if e.Event != NodeJoin || e.Node.Name != "test4" {
-			t.Fatalf("bad node %v", e)
+	// Check the channels; edgefn: test1 refuted (alive), test2 and test3
+	// suspect, then test4's join
+	for _, want := range []struct {
+		ev    NodeEventType
+		name  string
+		state NodeStateType
+	}{{NodeUpdate, "test1", StateAlive}, {NodeUpdate, "test2", StateSuspect}, {NodeUpdate, "test3", StateSuspect}, {NodeJoin, "test4", StateAlive}} {
+		select {
+		case e := <-eventCh:
+			if e.Event != want.ev || e.Node.Name != want.name || e.Node.State != want.state {
+				t.Fatalf("bad node %v, want %v", e, want)
+			}
+		default:
+			t.Fatalf("Expect %v", want)
 		}
-	default:
-		t.Fatalf("Expect join")
 	}
 
 	select {
