@@ -61,3 +61,5 @@ require (
 )
 
 replace github.com/dop251/goja => ./isolate/third_party/goja
+
+replace github.com/hashicorp/memberlist => ./cluster/third_party/memberlist

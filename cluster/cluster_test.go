@@ -263,6 +263,59 @@ func TestFailureDetected(t *testing.T) {
 	}
 }
 
+// TestSuspectShown stops one node's gossip without a leave (a frozen
+// process): the others show it suspect, still counted live, and then dead
+// once the suspicion times out.
+func TestSuspectShown(t *testing.T) {
+	nodes := startCluster(t, 3, opts{})
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	c.faults.Pause()
+	defer c.faults.Resume()
+	seen := map[string]bool{}
+	waitFor(t, "the others mark n3 dead", func() bool {
+		done := true
+		for _, tn := range []*tnode{a, b} {
+			switch memberState(tn, "n3") {
+			case "suspect":
+				if !seen[tn.name] {
+					seen[tn.name] = true
+					if alive := fmt.Sprint(tn.node.Alive()); alive != "[n1 n2 n3]" {
+						t.Errorf("%s: a suspect member is no longer counted live: %v", tn.name, alive)
+					}
+				}
+				done = false
+			case "dead":
+			default:
+				done = false
+			}
+		}
+		return done
+	})
+	if !seen["n1"] || !seen["n2"] {
+		t.Fatalf("n3 went dead without being shown suspect first (seen suspect on %v)", seen)
+	}
+	if !a.logs.has("member suspect") || !a.logs.has("member failed") {
+		t.Fatal("n1 did not log the suspicion and the failure")
+	}
+	if fmt.Sprint(a.node.Alive()) != "[n1 n2]" {
+		t.Fatalf("alive once dead: %v", a.node.Alive())
+	}
+}
+
+// TestSuspectRefuted: a node whose gossip stops only briefly is shown
+// suspect, then alive again once it refutes the suspicion, never dead.
+func TestSuspectRefuted(t *testing.T) {
+	nodes := startCluster(t, 3, opts{})
+	a, c := nodes[0], nodes[2]
+	c.faults.Pause()
+	waitFor(t, "n1 marks n3 suspect", func() bool { return memberState(a, "n3") == "suspect" })
+	c.faults.Resume()
+	waitFor(t, "n1 marks n3 alive again", func() bool { return memberState(a, "n3") == "alive" })
+	if !a.logs.has("member alive again") || a.logs.has("member failed") {
+		t.Fatal("n1 did not see the refutation as such")
+	}
+}
+
 func partition(nodes []*tnode, side []*tnode) {
 	in := map[*tnode]bool{}
 	for _, tn := range side {

@@ -62,17 +62,31 @@ type memberInfo struct {
 	name        string
 	addr        string
 	meta        Meta
-	state       string // alive, suspect, dead, left
+	state       string // alive, suspect, dead, left: memberlist's state of it
 	since       time.Time
 	lastContact time.Time
 	rtt         time.Duration
 }
 
+// Member states, as memberlist knows them.
+const (
+	StateAlive   = "alive"
+	StateSuspect = "suspect" // a probe went unanswered; dead unless it refutes in time
+	StateDead    = "dead"    // failed: suspected past the timeout
+	StateLeft    = "left"    // said it was leaving
+)
+
+// live reports whether memberlist still counts the member (alive or
+// suspect, as its Members does): replication, cron and queue ownership
+// keep it until it is declared dead, so a suspicion that is refuted moves
+// nothing.
+func (mi *memberInfo) live() bool { return mi.state == StateAlive || mi.state == StateSuspect }
+
 // Member is one member as `edgefn cluster members` shows it.
 type Member struct {
 	Name   string `json:"name"`
 	Addr   string `json:"addr"`
-	State  string `json:"state"` // alive, dead (failed), left
+	State  string `json:"state"` // alive, suspect, dead (failed), left
 	Self   bool   `json:"self,omitempty"`
 	HTTP   string `json:"http,omitempty"`
 	Admin  string `json:"admin,omitempty"`
@@ -203,12 +217,13 @@ func (n *Node) Addr() string { return n.addr }
 // Self is this node's name.
 func (n *Node) Self() string { return n.cfg.Name }
 
-// Alive lists the names of the live members, this node included, sorted.
+// Alive lists the names of the live members (alive or suspect), this node
+// included, sorted.
 func (n *Node) Alive() []string {
 	n.mu.Lock()
 	out := []string{n.cfg.Name}
 	for name, mi := range n.members {
-		if mi.state == "alive" {
+		if mi.live() {
 			out = append(out, name)
 		}
 	}
@@ -228,7 +243,7 @@ func (n *Node) Members() []Member {
 	now := n.cfg.Now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	self := Member{Name: n.cfg.Name, Addr: n.Addr(), State: "alive", Self: true, HTTP: n.cfg.Meta.HTTP, Admin: n.cfg.Meta.Admin,
+	self := Member{Name: n.cfg.Name, Addr: n.Addr(), State: StateAlive, Self: true, HTTP: n.cfg.Meta.HTTP, Admin: n.cfg.Meta.Admin,
 		Region: n.cfg.Meta.Region, Version: n.cfg.Meta.Version, Since: n.start, LastSync: n.state.LastSync, PullOnly: n.pullOnly != ""}
 	out := []Member{self}
 	for name, mi := range n.members {
@@ -292,7 +307,7 @@ func (n *Node) liveNodes() []*memberlist.Node {
 	defer n.mu.Unlock()
 	var out []*memberlist.Node
 	for name, mi := range n.members {
-		if mi.state != "alive" {
+		if !mi.live() {
 			continue
 		}
 		host, port, err := splitAddr("member", mi.addr)
@@ -379,7 +394,7 @@ func (d *delegate) NotifyJoin(m *memberlist.Node) {
 		mi = &memberInfo{name: m.Name}
 		n.members[m.Name] = mi
 	}
-	mi.addr, mi.meta, mi.state, mi.since, mi.lastContact = addrOf(m), meta, "alive", now, now
+	mi.addr, mi.meta, mi.state, mi.since, mi.lastContact = addrOf(m), meta, StateAlive, now, now
 	n.joined = true
 	n.trackLocked(m.Name, mi.addr, now)
 	if p := n.pushers[m.Name]; p != nil {
@@ -401,9 +416,11 @@ func (d *delegate) NotifyLeave(m *memberlist.Node) {
 	now := n.cfg.Now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	state := "dead"
-	if t, ok := n.leaving[m.Name]; ok && now.Sub(t) < time.Minute {
-		state = "left"
+	// memberlist says left when the node's own leave reached it; the
+	// leave message covers a node that left but was declared dead first.
+	state := StateDead
+	if t, ok := n.leaving[m.Name]; m.State == memberlist.StateLeft || (ok && now.Sub(t) < time.Minute) {
+		state = StateLeft
 	}
 	delete(n.leaving, m.Name)
 	if mi := n.members[m.Name]; mi != nil {
@@ -414,21 +431,39 @@ func (d *delegate) NotifyLeave(m *memberlist.Node) {
 		go p.stop()
 	}
 	n.sched.remove(m.Name)
-	if state == "left" {
+	if state == StateLeft {
 		n.log.Info("member left", "member", m.Name)
 	} else {
 		n.log.Warn("member failed", "member", m.Name)
 	}
 }
 
+// NotifyUpdate: a member's meta changed, it became suspect, or a suspect
+// member is alive again (memberlist as edgefn builds it tells the last two,
+// cluster/third_party/memberlist; m.State says which).
 func (d *delegate) NotifyUpdate(m *memberlist.Node) {
+	n := d.n
+	if m.Name == n.cfg.Name {
+		return
+	}
 	var meta Meta
 	_ = json.Unmarshal(m.Meta, &meta)
-	d.n.mu.Lock()
-	if mi := d.n.members[m.Name]; mi != nil {
-		mi.meta, mi.addr = meta, addrOf(m)
+	now := n.cfg.Now()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	mi := n.members[m.Name]
+	if mi == nil || !mi.live() {
+		return // NotifyJoin brings it back
 	}
-	d.n.mu.Unlock()
+	mi.meta, mi.addr = meta, addrOf(m)
+	switch {
+	case m.State == memberlist.StateSuspect && mi.state != StateSuspect:
+		mi.state, mi.since = StateSuspect, now
+		n.log.Warn("member suspect: it stopped answering probes; dead unless it refutes in time", "member", m.Name)
+	case m.State == memberlist.StateAlive && mi.state == StateSuspect:
+		mi.state, mi.since = StateAlive, now
+		n.log.Info("member alive again: it refuted the suspicion", "member", m.Name)
+	}
 }
 
 // NotifyConflict: two nodes claim one name. The node that is joining

@@ -334,7 +334,7 @@ func (n *Node) syncPeer(peer string) bool {
 	n.mu.Lock()
 	mi := n.members[peer]
 	addr := ""
-	if mi != nil && mi.state == "alive" {
+	if mi != nil && mi.live() {
 		addr = mi.addr
 	}
 	n.mu.Unlock()

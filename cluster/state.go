@@ -148,7 +148,7 @@ func (n *Node) collectTombstones() {
 	n.mu.Lock()
 	live := map[string]bool{}
 	for name, mi := range n.members {
-		live[name] = mi.state == "alive"
+		live[name] = mi.live()
 	}
 	if n.pullOnly != "" {
 		n.mu.Unlock()
@@ -222,7 +222,7 @@ func (n *Node) reconnectLoop() {
 		n.mu.Lock()
 		live := map[string]bool{n.Addr(): true}
 		for _, mi := range n.members {
-			if mi.state == "alive" {
+			if mi.live() {
 				live[mi.addr] = true
 			}
 		}
@@ -233,8 +233,8 @@ func (n *Node) reconnectLoop() {
 			}
 		}
 		for name, ps := range n.state.Peers {
-			if mi := n.members[name]; (mi == nil || mi.state != "alive") && ps.Addr != "" && !live[ps.Addr] {
-				if mi != nil && mi.state == "left" {
+			if mi := n.members[name]; (mi == nil || !mi.live()) && ps.Addr != "" && !live[ps.Addr] {
+				if mi != nil && mi.state == StateLeft {
 					continue
 				}
 				targets = append(targets, ps.Addr)

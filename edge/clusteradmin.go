@@ -41,7 +41,7 @@ type FaultsRequest struct {
 func (a *Admin) clusterRoutes() {
 	a.mux.HandleFunc("GET /v1/cluster/members", func(w http.ResponseWriter, r *http.Request) {
 		if a.cfg.Cluster == nil {
-			writeJSON(w, http.StatusOK, []cluster.Member{{Name: a.platform.members.Self(), State: "alive", Self: true}})
+			writeJSON(w, http.StatusOK, []cluster.Member{{Name: a.platform.members.Self(), State: cluster.StateAlive, Self: true}})
 			return
 		}
 		writeJSON(w, http.StatusOK, a.cfg.Cluster.Members())
@@ -139,7 +139,7 @@ func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
-	counts := map[string]float64{"alive": 0, "dead": 0, "left": 0}
+	counts := map[string]float64{cluster.StateAlive: 0, cluster.StateSuspect: 0, cluster.StateDead: 0, cluster.StateLeft: 0}
 	now := time.Now()
 	for _, m := range c.v.Members() {
 		counts[m.State]++

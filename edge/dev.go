@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -27,6 +28,12 @@ type DevConfig struct {
 	Debounce time.Duration
 	// OnBuild is told of every build, failed or not (the CLI prints it).
 	OnBuild func(BuildEvent)
+	// OpenStore opens the local store for KV, queues and cron leases. Dev
+	// calls it on the first build whose manifest binds KV or queues or has
+	// crons (at start, or when edgefn.toml gains them while dev runs), when
+	// the node has no store (Config.KV). Nil: such a build fails, naming
+	// the binding. The caller closes the store after Dev returns.
+	OpenStore func() (*KVStore, error)
 }
 
 // DevVarsFile holds a project's development secrets (KEY=value lines),
@@ -70,23 +77,63 @@ func (n *Node) Dev(ctx context.Context, cfg DevConfig) error {
 		return fmt.Errorf("edge: dev: watch %s: %w", cfg.Entry, err)
 	}
 	defer w.Close()
-	dw := &devWatcher{n: n, cfg: cfg, w: w, watched: map[string]bool{}, inputs: map[string]bool{}, assetDirs: map[string]bool{}}
+	dw := &devWatcher{n: n, cfg: cfg, ctx: ctx, w: w, watched: map[string]bool{}, inputs: map[string]bool{}, assetDirs: map[string]bool{}}
+	// The platform (crons, queue consumers) stops with ctx; Dev returns
+	// after it, so the caller may close the store then.
+	defer dw.platformWG.Wait()
 	dw.build("", false)
 	return dw.run(ctx)
 }
 
 type devWatcher struct {
-	n         *Node
-	cfg       DevConfig
-	name      string // the deployment's name, once a build succeeded
-	w         *fsnotify.Watcher
-	watched   map[string]bool // directories
-	inputs    map[string]bool // files of the last build
-	assetDirs map[string]bool // directories under public/ (true) or api/ (false)
+	n          *Node
+	cfg        DevConfig
+	ctx        context.Context
+	name       string // the deployment's name, once a build succeeded
+	w          *fsnotify.Watcher
+	watched    map[string]bool // directories
+	inputs     map[string]bool // files of the last build
+	assetDirs  map[string]bool // directories under public/ (true) or api/ (false)
+	platform   *Platform       // runs crons and queue consumers once the project has a store
+	platformWG sync.WaitGroup
 }
 
-// build reads the project, bundles, loads and activates it; failures leave
-// the old code serving.
+// needsStore reports whether a manifest uses the store: KV bindings,
+// queues or crons (cron leases live there).
+func needsStore(m *Manifest) bool {
+	return len(m.KV)+len(m.Queues.Producers)+len(m.Queues.Consumers)+len(m.Triggers.Crons) > 0
+}
+
+// ensurePlatform gives the node a store (opening it on first need) and
+// starts the platform that fires crons and delivers queues on it.
+func (dw *devWatcher) ensurePlatform() error {
+	if dw.platform != nil {
+		return nil
+	}
+	kvs := dw.n.kvStore()
+	if kvs == nil {
+		if dw.cfg.OpenStore == nil {
+			return nil // bind names the binding the node cannot serve
+		}
+		var err error
+		if kvs, err = dw.cfg.OpenStore(); err != nil {
+			return fmt.Errorf("edge: dev: open the local store: %w", err)
+		}
+		dw.n.setKV(kvs)
+	}
+	p := NewPlatform(dw.n, kvs)
+	p.SetMembership(soloMembership{name: "dev"})
+	dw.platform = p
+	dw.platformWG.Add(1)
+	go func() { defer dw.platformWG.Done(); p.Run(dw.ctx) }()
+	return nil
+}
+
+// build reads the project and its manifest, bundles, loads and activates
+// it. Everything the manifest says (bindings, vars, .dev.vars, limits,
+// fetch policy, routes, crons, queue consumers, the name) takes effect
+// with the swap, together with the code; any failure, a manifest error
+// included, leaves the old version serving.
 func (dw *devWatcher) build(changed string, reload bool) {
 	start := time.Now()
 	ev := BuildEvent{Reload: reload, Changed: changed}
@@ -103,11 +150,17 @@ func (dw *devWatcher) build(changed string, reload bool) {
 	if err == nil {
 		secrets, err = readDevVars(filepath.Join(p.Dir, DevVarsFile))
 	}
+	if err == nil && needsStore(&a.Manifest) {
+		err = dw.ensurePlatform()
+	}
+	var v *version
 	if err == nil {
-		if dw.name != "" && dw.name != a.Manifest.Name {
-			dw.n.Remove(dw.name)
+		v, err = dw.n.prepare(a, 0, secrets)
+	}
+	if err == nil {
+		if err = dw.n.activateDev(v, dw.name); err != nil && v.pool != nil {
+			v.pool.Close()
 		}
-		err = dw.n.activateWith(a, 0, secrets)
 	}
 	if err == nil {
 		ev.Manifest = &a.Manifest
@@ -123,7 +176,6 @@ func (dw *devWatcher) build(changed string, reload bool) {
 	} else {
 		dw.name = a.Manifest.Name
 		dw.n.setDevError(nil)
-		dw.n.SetFallback(dw.name)
 	}
 	dw.cfg.OnBuild(ev)
 }

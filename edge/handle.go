@@ -46,6 +46,14 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	}
 	v := d.acquire(func() uint32 { return n.clientBucket(ctx, d.name) })
 	if v == nil {
+		// The deployment was removed after routing picked it (the
+		// development server's project renamed): what serves now takes it.
+		if d2 := n.route(host, path); d2 != nil && d2 != d {
+			d = d2
+			v = d.acquire(func() uint32 { return n.clientBucket(ctx, d.name) })
+		}
+	}
+	if v == nil {
 		n.writeError(ctx, id, fasthttp.StatusServiceUnavailable, "the deployment is not running")
 		return
 	}

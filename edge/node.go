@@ -152,6 +152,7 @@ type Node struct {
 	routes      atomic.Pointer[routeTable]
 	metrics     *metrics
 	tail        *tailHub
+	kv          *KVStore            // Config.KV, or the store dev opens when a project first needs one
 	queues      isolate.QueueSender // set by the platform when it has a store
 
 	closeOnce sync.Once
@@ -218,7 +219,7 @@ func NewNode(cfg Config) (*Node, error) {
 	n.metrics = newMetrics(n)
 	n.tail = hub
 	if cfg.KV != nil {
-		n.queues = &queueStore{store: cfg.KV, now: time.Now}
+		n.setKV(cfg.KV)
 	}
 	n.server = &fasthttp.Server{
 		Handler:            n.handle,
@@ -360,27 +361,55 @@ func (n *Node) prepare(a *Artifact, number int, secrets map[string]string) (*ver
 	return v, nil
 }
 
+// setKV gives the node its store for KV bindings and queues (at start, or
+// when the development server opens one for a project that first needs it).
+func (n *Node) setKV(kvs *KVStore) {
+	n.mu.Lock()
+	n.kv = kvs
+	if n.queues == nil {
+		n.queues = &queueStore{store: kvs, now: time.Now}
+	}
+	n.mu.Unlock()
+}
+
+// setQueues replaces the node's queue store (the platform's store).
+func (n *Node) setQueues(q isolate.QueueSender) {
+	n.mu.Lock()
+	n.queues = q
+	n.mu.Unlock()
+}
+
+// kvStore returns the node's store for KV bindings, or nil.
+func (n *Node) kvStore() *KVStore {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.kv
+}
+
 // bind gives a pool its manifest's bindings: KV namespaces, queues and
 // services.
 func (n *Node) bind(cfg *isolate.PoolConfig, m Manifest) error {
 	if len(m.KV)+len(m.Services)+len(m.Queues.Producers) == 0 {
 		return nil
 	}
+	n.mu.RLock()
+	kvs, queues := n.kv, n.queues
+	n.mu.RUnlock()
 	cfg.Bindings = map[string]isolate.Binding{}
-	for _, b := range m.KV {
-		if n.cfg.KV == nil {
-			return fmt.Errorf("kv_namespaces: %s binds %q but this node has no KV store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", b.Binding, b.Namespace)
+	for i, b := range m.KV {
+		if kvs == nil {
+			return fmt.Errorf("kv_namespaces[%d]: %s binds %q but this node has no KV store", i, b.Binding, b.Namespace)
 		}
-		cfg.Bindings[b.Binding] = isolate.KVBinding(n.cfg.KV.Namespace(b.Namespace))
+		cfg.Bindings[b.Binding] = isolate.KVBinding(kvs.Namespace(b.Namespace))
 	}
 	for _, s := range m.Services {
 		cfg.Bindings[s.Binding] = isolate.ServiceBinding(&serviceFetcher{n: n, name: s.Service})
 	}
-	for _, q := range m.Queues.Producers {
-		if n.queues == nil {
-			return fmt.Errorf("queues: %s sends to %q but this node has no queue store (edgefn dev opens one at start when the project uses KV, queues or crons: restart it)", q.Binding, q.Queue)
+	for i, q := range m.Queues.Producers {
+		if queues == nil {
+			return fmt.Errorf("queues.producers[%d]: %s sends to %q but this node has no queue store", i, q.Binding, q.Queue)
 		}
-		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, n.queues)
+		cfg.Bindings[q.Binding] = isolate.QueueBinding(q.Queue, queues)
 	}
 	return nil
 }
@@ -483,6 +512,54 @@ func (n *Node) activateSet(name string, manifest Manifest, next *active) error {
 	d.routes = routes
 	d.swap(next)
 	n.routes.Store(table)
+	return nil
+}
+
+// activateDev swaps v in for the development server: it becomes its
+// deployment's current version and the fallback, with its manifest's
+// routes, and replaces (the name the project had before a rename, or "")
+// leaves in the same swap, so no request finds neither. A route clash
+// leaves everything as it was.
+func (n *Node) activateDev(v *version, replaces string) error {
+	routes := make([]Route, 0, len(v.manifest.Routes))
+	for _, r := range v.manifest.Routes {
+		rt, err := ParseRoute(r)
+		if err != nil {
+			return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+		}
+		routes = append(routes, rt)
+	}
+	n.mu.Lock()
+	all := map[string][]Route{}
+	for other, d := range n.deployments {
+		if other != v.name && other != replaces {
+			all[other] = d.routes
+		}
+	}
+	all[v.name] = routes
+	table, err := newRouteTable(all, n.cfg.BaseDomain)
+	if err != nil {
+		n.mu.Unlock()
+		return fmt.Errorf("edge: deploy %s: %w", v.name, err)
+	}
+	d := n.deployments[v.name]
+	if d == nil {
+		d = &deployment{name: v.name}
+		n.deployments[v.name] = d
+	}
+	d.routes = routes
+	d.swap(single(v))
+	n.fallback = d
+	var old *deployment
+	if replaces != "" && replaces != v.name {
+		old = n.deployments[replaces]
+		delete(n.deployments, replaces)
+	}
+	n.routes.Store(table)
+	n.mu.Unlock()
+	if old != nil {
+		go old.close()
+	}
 	return nil
 }
 

@@ -117,7 +117,7 @@ func NewPlatform(node *Node, store Store) *Platform {
 	p := &Platform{node: node, store: store, log: node.log.With("component", "platform"), now: time.Now,
 		loaded: map[string]map[int]*version{}, members: soloMembership{name: "local"}}
 	p.cron = &cronScheduler{p: p, now: time.Now}
-	node.queues = &queueStore{store: store, now: time.Now}
+	node.setQueues(&queueStore{store: store, now: time.Now})
 	return p
 }
 
@@ -136,8 +136,14 @@ func (p *Platform) Run(ctx context.Context) {
 	defer cancelBlobs()
 	secrets, cancelSecrets := p.store.Watch(nsSecrets)
 	defer cancelSecrets()
-	go p.runCron(ctx)
-	go p.runQueues(ctx)
+	// Run returns only once its goroutines and the scheduled() calls they
+	// started have ended, so its caller may close the store after it.
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); p.runCron(ctx) }()
+	go func() { defer wg.Done(); p.runQueues(ctx) }()
+	defer p.cron.wg.Wait()
+	defer wg.Wait()
 	for {
 		if err := p.Reconcile(); err != nil {
 			p.log.Error("reconcile failed; will retry on the next change", "error", err)

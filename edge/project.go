@@ -87,7 +87,11 @@ func LoadProject(p string) (*Project, error) {
 	if pr.Manifest.Main != "" {
 		entry, err := isolate.ResolveEntry(filepath.Join(abs, pr.Manifest.Main))
 		if err != nil {
-			return nil, &ManifestError{File: mpath, Field: "main", Msg: err.Error()}
+			me := &ManifestError{File: mpath, Field: "main", Msg: err.Error()}
+			if src, rerr := os.ReadFile(mpath); rerr == nil {
+				me.Line = keyLine(src, []string{"main"})
+			}
+			return nil, me
 		}
 		pr.Entry = entry
 	} else if entry, err := isolate.ResolveEntry(abs); err == nil {

@@ -159,3 +159,81 @@ func TestClusterServe(t *testing.T) {
 		t.Fatalf("n3 did not log its leave:\n%s", nodes[2].logs.String())
 	}
 }
+
+// TestClusterMembersShowsSuspect: a node whose gossip stops without a leave
+// shows as suspect in `edgefn cluster members` on the others, then dead.
+func TestClusterMembersShowsSuspect(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "cluster.key")
+	if code := run(context.Background(), []string{"cluster", "keygen", "--out", keyFile}, io.Discard, io.Discard); code != 0 {
+		t.Fatal("keygen failed")
+	}
+	conf := filepath.Join(dir, "edgefn.toml")
+	os.WriteFile(conf, []byte("[cluster]\nprofile = \"local\"\n"), 0o600)
+	nodes := startServed(t, dir, conf, keyFile, 70, "--test-faults")
+	t.Cleanup(func() { stopServed(nodes) })
+	for _, n := range nodes {
+		waitHTTP(t, "http://"+n.admin+"/readyz")
+	}
+	members := func() string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"cluster", "members", "--server", "http://" + nodes[0].admin, "--token", "sekret"}, &out, &errb); code != 0 {
+			t.Fatalf("cluster members: %s", errb.String())
+		}
+		return out.String()
+	}
+	row := func(table, name string) string {
+		for _, line := range strings.Split(table, "\n") {
+			if strings.HasPrefix(line, name+" ") {
+				return line
+			}
+		}
+		return ""
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Count(members(), " alive ") != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the members never were all alive:\n%s", members())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	pause := func(on bool) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+nodes[2].admin+"/v1/cluster/faults", strings.NewReader(fmt.Sprintf(`{"pause": %v}`, on)))
+		req.Header.Set("Authorization", "Bearer sekret")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("pause n3: %s", res.Status)
+		}
+	}
+	pause(true)
+	start := time.Now()
+	defer pause(false) // so n3 can stop without waiting on its frozen streams
+	var states []string
+	for {
+		r := row(members(), "n3")
+		f := strings.Fields(r)
+		if len(f) < 2 {
+			t.Fatalf("no n3 row: %q", r)
+		}
+		if len(states) == 0 || states[len(states)-1] != f[1] {
+			states = append(states, f[1])
+		}
+		if f[1] == "dead" {
+			break
+		}
+		if time.Now().After(deadline.Add(30 * time.Second)) {
+			t.Fatalf("n3 never shown dead; states %v", states)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("n3 shown dead %v after its gossip stopped", time.Since(start).Round(100*time.Millisecond))
+	if fmt.Sprint(states) != "[alive suspect dead]" {
+		t.Fatalf("n3's states on n1: %v, want alive, suspect, dead", states)
+	}
+}

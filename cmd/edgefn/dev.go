@@ -9,8 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/edgefn/edgefn/edge"
@@ -29,12 +30,14 @@ func init() {
 The handler serves every path no route or file claims. It may be a Workers module (export default { fetch }),
 a Vercel/Netlify function (export default function (request)), Next.js route handlers
 (export function GET), or a service worker (addEventListener('fetch', ...)).
-Sources are watched: a change rebuilds and swaps the code without failing a request;
-a build error is printed and the previous code keeps serving.
+Sources, edgefn.toml and .dev.vars are watched: a change rebuilds and swaps the code and
+everything the manifest says (bindings, vars, crons, queues, routes, limits, fetch policy)
+without failing a request; a build or manifest error is printed (with the file, line and
+key) and the previous version keeps serving.
 
 The project runs as ` + "`edgefn serve`" + ` would run it: its KV namespaces, queues (with retries and
 dead-letter queues) and crons work, kept in a local data directory (--data, default .edgefn
-beside edgefn.toml, opened when the project uses them; ` + "`edgefn kv ... --data DIR`" + ` reads it
+beside edgefn.toml, opened when the project first uses them; ` + "`edgefn kv ... --data DIR`" + ` reads it
 while dev is stopped). Crons fire on
 their schedule, and by hand: GET /__scheduled?cron=SPEC. Secrets come from .dev.vars
 (KEY=value lines) beside edgefn.toml. Unlike serve, an uncaught exception's message and
@@ -82,29 +85,31 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitError
 	}
-	// The store is opened when the project uses it (or --data asks): a
-	// plain handler starts without Badger's start-up cost.
-	m := project.Manifest
-	useStore := *dataDir != "" || len(m.KV)+len(m.Queues.Producers)+len(m.Queues.Consumers)+len(m.Triggers.Crons) > 0
+	// The store is opened when a build first needs it (the project binds
+	// KV or queues or has crons, at start or after an edit of edgefn.toml):
+	// a plain handler starts without Badger's start-up cost.
 	if *dataDir == "" {
 		*dataDir = filepath.Join(project.Dir, ".edgefn")
 	}
-	cfg := edge.DefaultConfig()
-	var kvs *edge.KVStore
-	if useStore {
+	var store *kv.Store
+	openDevStore := func() (*edge.KVStore, error) {
 		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-			fmt.Fprintf(stderr, "edgefn dev: data directory: %v\n", err)
-			return exitError
+			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		store, err := openStore(*dataDir, "dev", kv.DurabilityProcess, log)
+		s, err := openStore(*dataDir, "dev", kv.DurabilityProcess, log)
 		if err != nil {
-			fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
-			return exitError
+			return nil, err
 		}
-		defer store.Close()
-		kvs = edge.NewKVStore(store)
-		cfg.KV = kvs
+		store = s
+		return edge.NewKVStore(s), nil
 	}
+	// Dev has returned (its platform stopped) before this runs.
+	defer func() {
+		if store != nil {
+			store.Close()
+		}
+	}()
+	cfg := edge.DefaultConfig()
 	cfg.Listen = *listen
 	cfg.Logger = log
 	cfg.ExposeErrors = true
@@ -122,28 +127,20 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	if kvs != nil {
-		// The platform runs crons and queue consumers for what the node
-		// serves, as on a node; dev's project is not stored as a deployment.
-		platform := edge.NewPlatform(node, kvs)
-		platform.SetMembership(soloMembership("dev"))
-		wg.Add(1)
-		go func() { defer wg.Done(); platform.Run(ctx) }()
-	}
 	devErr := make(chan error, 1)
 	first := true
+	var last *edge.BuildEvent
 	go func() {
-		devErr <- node.Dev(ctx, edge.DevConfig{Entry: entry, OnBuild: func(ev edge.BuildEvent) {
-			printBuild(stderr, ev, *listen, *dataDir, first)
+		devErr <- node.Dev(ctx, edge.DevConfig{Entry: entry, OpenStore: openDevStore, OnBuild: func(ev edge.BuildEvent) {
+			printBuild(stderr, ev, last, *listen, *dataDir, first)
 			if ev.Err == nil {
 				first = false
+				last = &ev
 			}
 		}})
 	}()
 	err = node.Serve(ctx)
 	cancel()
-	wg.Wait()
 	if derr := <-devErr; derr != nil && err == nil && !errors.Is(derr, context.Canceled) {
 		err = derr
 	}
@@ -154,8 +151,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// printBuild reports a build the way a developer wants to read it.
-func printBuild(w io.Writer, ev edge.BuildEvent, listen, data string, first bool) {
+// printBuild reports a build the way a developer wants to read it. prev is
+// the last good build (nil before one): when the manifest or .dev.vars
+// changed since, the bindings are listed again.
+func printBuild(w io.Writer, ev edge.BuildEvent, prev *edge.BuildEvent, listen, data string, first bool) {
 	took := ev.Took.Round(time.Millisecond)
 	switch {
 	case ev.Err != nil && first:
@@ -167,6 +166,10 @@ func printBuild(w io.Writer, ev edge.BuildEvent, listen, data string, first bool
 		printDevBindings(w, ev, listen, data)
 	default:
 		fmt.Fprintf(w, "↻ %s changed: rebuilt and swapped in %v\n", filepath.Base(ev.Changed), took)
+		if prev != nil && ev.Manifest != nil && prev.Manifest != nil &&
+			(!reflect.DeepEqual(*ev.Manifest, *prev.Manifest) || !slices.Equal(ev.Secrets, prev.Secrets)) {
+			printDevBindings(w, ev, listen, data)
+		}
 	}
 }
 

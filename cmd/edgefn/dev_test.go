@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -150,4 +151,120 @@ func TestDevServesLikeServe(t *testing.T) {
 		t.Fatalf("kv --data while dev runs: %d %s", code, errb.String())
 	}
 	stop()
+}
+
+// TestDevReloadsManifest edits edgefn.toml while `edgefn dev` runs a
+// project that started without a store: a KV binding added works at once
+// (the store opens then), a cron added runs by hand, a var changes, and a
+// manifest error is printed with its line and key while the previous
+// version keeps serving.
+func TestDevReloadsManifest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("index.js", `export default {
+  async fetch(req, env) {
+    const u = new URL(req.url);
+    if (u.pathname === "/var") return new Response(String(env.GREETING));
+    if (!env.NEW_KV) return new Response("no NEW_KV");
+    if (u.pathname === "/put") { await env.NEW_KV.put("k", "stored"); return new Response("ok"); }
+    return new Response(String(await env.NEW_KV.get(u.searchParams.get("key") ?? "k")));
+  },
+  async scheduled(c, env) { await env.NEW_KV.put("cron", c.cron); },
+};`)
+	base := "name = \"reload\"\n[vars]\nGREETING = \"hello\"\n"
+	write("edgefn.toml", base)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, []string{"dev", dir, "--listen", addr}, io.Discard, &stderr) }()
+	defer func() {
+		cancel()
+		if c := <-code; c != exitOK {
+			t.Fatalf("dev exited %d:\n%s", c, stderr.String())
+		}
+	}()
+	get := func(path string) string {
+		t.Helper()
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	poll := func(path, want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for got := ""; time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if got = get(path); got == want {
+				return
+			}
+		}
+		t.Fatalf("%s never answered %q (last %q)\n%s", path, want, get(path), stderr.String())
+	}
+	if got := waitHTTP(t, "http://"+addr+"/var"); got != "hello" {
+		t.Fatalf("first build: %q", got)
+	}
+	if get("/") != "no NEW_KV" {
+		t.Fatal("NEW_KV bound before the manifest names it")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".edgefn")); !os.IsNotExist(err) {
+		t.Fatalf("the data directory exists for a project without KV: %v", err)
+	}
+
+	// A KV namespace added while dev runs.
+	withKV := base + "\n[[kv_namespaces]]\nbinding = \"NEW_KV\"\nnamespace = \"fresh\"\n"
+	write("edgefn.toml", withKV)
+	poll("/put", "ok")
+	if got := get("/"); got != "stored" {
+		t.Fatalf("env.NEW_KV after the edit: %q", got)
+	}
+	if !strings.Contains(stderr.String(), `env.NEW_KV: KV namespace "fresh"`) {
+		t.Errorf("the reload did not list the new binding:\n%s", stderr.String())
+	}
+
+	// A cron added, run by hand.
+	withCron := withKV + "\n[triggers]\ncrons = [\"0 3 * * *\"]\n"
+	write("edgefn.toml", withCron)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), `cron "0 3 * * *"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cron was never listed:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := get("/__scheduled?cron=0+3+*+*+*"); !strings.Contains(got, "ran scheduled()") {
+		t.Fatalf("cron by hand: %q", got)
+	}
+	if got := get("/?key=cron"); got != "0 3 * * *" {
+		t.Fatalf("scheduled() wrote %q", got)
+	}
+
+	// A var changed.
+	write("edgefn.toml", strings.Replace(withCron, `"hello"`, `"bonjour"`, 1))
+	poll("/var", "bonjour")
+
+	// A manifest error: printed with line and key; the old version serves.
+	write("edgefn.toml", strings.Replace(withCron, `"hello"`, `"bonjour"`, 1)+"\n[limits]\ncpu_ms = -5\n")
+	deadline = time.Now().Add(20 * time.Second)
+	want := fmt.Sprintf("edgefn.toml:%d: limits.cpu_ms: -5 is outside", strings.Count(withCron, "\n")+3)
+	for !strings.Contains(stderr.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in:\n%s", want, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(stderr.String(), "the previous code keeps serving") {
+		t.Errorf("the error does not say the previous code serves:\n%s", stderr.String())
+	}
+	if got := get("/var"); got != "bonjour" {
+		t.Fatalf("after a manifest error: %q", got)
+	}
 }
