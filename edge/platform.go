@@ -531,9 +531,6 @@ func (p *Platform) reconcileOne(name string) error {
 				return err
 			}
 			v.secretsVersion = dr.SecretsVersion
-			if err != nil {
-				return err
-			}
 			loaded[e.Version] = v
 			p.log.Info("version loaded", "deployment", name, "version", e.Version)
 		}
