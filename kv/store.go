@@ -569,11 +569,10 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 // superseded change leaves the index, so the feed holds one entry per key.
 // s.wmu held.
 func (s *Store) store(txn *badger.Txn, r, old *Record, oldSeq, seq uint64) error {
-	enc, err := r.MarshalBinary()
+	enc, err := r.marshalStored(seq)
 	if err != nil {
 		return err
 	}
-	enc = binary.BigEndian.AppendUint64(enc, seq)
 	if err := txn.Set(dataKey(r.Namespace, r.Key), enc); err != nil {
 		return err
 	}
