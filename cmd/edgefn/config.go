@@ -23,8 +23,8 @@ type nodeConfig struct {
 		Name   string `toml:"name"`
 		Data   string `toml:"data"`
 		Region string `toml:"region"`
-		// MemoryLimit is the Go soft memory limit ("128MiB", "1GiB"; "off":
-		// none but 70% of the machine's memory; empty: the default, 128MiB
+		// MemoryLimit is the Go soft memory limit ("256MiB", "1GiB"; "off":
+		// none but 70% of the machine's memory; empty: the default, 96MiB
 		// or 70% of the machine's or cgroup's memory if less). GOMEMLIMIT,
 		// when set, wins. See tuneGC.
 		MemoryLimit string `toml:"memory_limit"`

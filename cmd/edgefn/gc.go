@@ -18,11 +18,13 @@ import (
 // defaultMemoryLimit is a node's Go soft memory limit unless memory_limit
 // or GOMEMLIMIT say otherwise (and 70% of the machine's or cgroup's memory
 // if that is less). It bounds how far garbage may pile up between
-// collections, not what the node may hold: see memoryTuner. 128 MiB keeps
-// a small node's RSS (the Go heap plus Badger's mapped files) under 250 MB
-// through a burst of 100k 1 KiB writes (docs/BENCHMARKS.md, Node memory)
-// and leaves GOGC=400 its full effect while less than 25 MiB is live.
-const defaultMemoryLimit = 128 << 20
+// collections, not what the node may hold: see memoryTuner. 96 MiB keeps a
+// small node's RSS (the Go heap plus Badger's mapped files, ~140 MB of them
+// after 100k 1 KiB writes) near 215 MB through such a burst, where 128 MiB
+// gave 235-243 MB against a 250 MB target (docs/BENCHMARKS.md, Node
+// memory); GOGC=400 keeps its full effect while less than ~17 MiB is live,
+// as in the request benchmarks (heap at each collection ~65 MB either way).
+const defaultMemoryLimit = 96 << 20
 
 // tuneGC sets the garbage collector for a JS host. goja allocates a lot of
 // short-lived objects, and the default GOGC=100 spends a quarter of a

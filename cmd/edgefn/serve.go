@@ -60,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagStr := map[string]*string{
 		"node-name":        fs.String("node-name", "", "this node's name (default: the host name)"),
 		"data":             fs.String("data", "", "data directory (default ./edgefn-data)"),
-		"memory-limit":     fs.String("memory-limit", "", `Go soft memory limit, such as "256MiB" ("off": none; default 128MiB; GOMEMLIMIT wins)`),
+		"memory-limit":     fs.String("memory-limit", "", `Go soft memory limit, such as "256MiB" ("off": none; default 96MiB; GOMEMLIMIT wins)`),
 		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
 		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"region":           fs.String("region", "", "region label shown in cluster members"),
