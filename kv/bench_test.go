@@ -53,7 +53,8 @@ func BenchmarkPutConcurrent(b *testing.B) {
 	for _, d := range []Durability{DurabilityProcess, DurabilityFsync} {
 		b.Run("durability="+string(d), func(b *testing.B) {
 			s := benchStore(b, d)
-			var n atomic.Int64
+			var n, groups atomic.Int64
+			s.afterGroup = func(int) { groups.Add(1) }
 			b.SetBytes(1024)
 			b.SetParallelism(32 / runtime.GOMAXPROCS(0))
 			b.RunParallel(func(pb *testing.PB) {
@@ -65,6 +66,7 @@ func BenchmarkPutConcurrent(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
+			b.ReportMetric(float64(b.N)/float64(max(groups.Load(), 1)), "puts/commit")
 		})
 	}
 }
