@@ -38,7 +38,8 @@ type ApplyResult struct {
 // Apply merges remote records. Every record is validated first: a batch
 // with an invalid record applies nothing. Records with a timestamp too far
 // in the future are refused (counted, and the skew error returned in the
-// result), the rest applied in one transaction.
+// result), the rest applied in chunks of applyChunk records, each one
+// write of the group commit (a chunk commits whole or not at all).
 func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 	var res ApplyResult
 	for i := range recs {
