@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -41,6 +42,31 @@ func BenchmarkPut(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
+		})
+	}
+}
+
+// BenchmarkPutConcurrent puts 1 KiB values from 32 writers at once (as a
+// node's handlers do), with and without fsync: concurrent writes share a
+// commit (and its fsync) when they arrive while one is in flight.
+func BenchmarkPutConcurrent(b *testing.B) {
+	for _, d := range []Durability{DurabilityProcess, DurabilityFsync} {
+		b.Run("durability="+string(d), func(b *testing.B) {
+			s := benchStore(b, d)
+			var n, groups atomic.Int64
+			s.afterGroup = func(int) { groups.Add(1) }
+			b.SetBytes(1024)
+			b.SetParallelism(32 / runtime.GOMAXPROCS(0))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.Put("ns", fmt.Sprintf("key-%d", n.Add(1)), value1K, PutOptions{}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
+			b.ReportMetric(float64(b.N)/float64(max(groups.Load(), 1)), "puts/commit")
 		})
 	}
 }

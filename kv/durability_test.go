@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,25 +36,35 @@ func writer(dir string, d Durability) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	writers, _ := strconv.Atoi(os.Getenv("EDGEFN_KV_WRITERS"))
+	var mu sync.Mutex
 	out := bufio.NewWriter(os.Stdout)
 	start := os.Getenv("EDGEFN_KV_START")
-	for i := 0; ; i++ {
-		key := fmt.Sprintf("%s-%d", start, i)
-		val := strings.Repeat("v", 100+i%900)
-		if _, err := s.Put("ns", key, []byte(val), PutOptions{}); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(3)
-		}
-		if i%7 == 0 {
-			if _, err := s.Delete("ns", key); err != nil {
-				os.Exit(4)
+	write := func(w int) {
+		for i := 0; ; i++ {
+			key := fmt.Sprintf("%s-%d-%d", start, w, i)
+			val := strings.Repeat("v", 100+i%900)
+			if _, err := s.Put("ns", key, []byte(val), PutOptions{}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
 			}
-			fmt.Fprintf(out, "-%s\n", key)
-		} else {
-			fmt.Fprintf(out, "+%s\n", key)
+			mark := '+'
+			if i%7 == 0 {
+				if _, err := s.Delete("ns", key); err != nil {
+					os.Exit(4)
+				}
+				mark = '-'
+			}
+			mu.Lock()
+			fmt.Fprintf(out, "%c%s\n", mark, key)
+			out.Flush() // printed only after the write was acknowledged
+			mu.Unlock()
 		}
-		out.Flush() // printed only after the write was acknowledged
 	}
+	for w := 1; w < writers; w++ {
+		go write(w)
+	}
+	write(0)
 }
 
 // TestKill9KeepsAcknowledgedWrites kills a writing process with SIGKILL,
@@ -62,13 +74,18 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns writer processes")
 	}
-	for _, d := range []Durability{DurabilityProcess, DurabilityFsync} {
-		t.Run("durability="+string(d), func(t *testing.T) {
+	for _, c := range []struct {
+		d       Durability
+		writers int
+	}{{DurabilityProcess, 1}, {DurabilityFsync, 1}, {DurabilityProcess, 32}, {DurabilityFsync, 32}} {
+		// 32 writers: their writes share group commits (and, with fsync,
+		// fsyncs); each is acknowledged only after its group's commit.
+		t.Run(fmt.Sprintf("durability=%s/writers=%d", c.d, c.writers), func(t *testing.T) {
 			dir := t.TempDir()
 			rounds := 3
 			deadline := time.Now().Add(*soak)
 			for round := 0; round < rounds || time.Now().Before(deadline); round++ {
-				acked := killWriter(t, dir, d, fmt.Sprintf("r%d", round), 300*time.Millisecond+time.Duration(round%3)*200*time.Millisecond)
+				acked := killWriter(t, dir, c.d, c.writers, fmt.Sprintf("r%d", round), 300*time.Millisecond+time.Duration(round%3)*200*time.Millisecond)
 				cfg := DefaultConfig()
 				cfg.Dir = dir
 				cfg.NodeID = "checker"
@@ -90,6 +107,9 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 				if lost > 0 {
 					t.Fatalf("round %d: %d of %d acknowledged writes lost", round, lost, len(acked))
 				}
+				if len(acked) == 0 {
+					t.Fatalf("round %d: the writer acknowledged nothing", round)
+				}
 				t.Logf("round %d: %d acknowledged writes all present after kill -9", round, len(acked))
 			}
 		})
@@ -98,10 +118,11 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 
 // killWriter runs a writer child for about d, kills it with SIGKILL and
 // returns what it acknowledged (key -> live).
-func killWriter(t *testing.T, dir string, d Durability, start string, run time.Duration) map[string]bool {
+func killWriter(t *testing.T, dir string, d Durability, writers int, start string, run time.Duration) map[string]bool {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "EDGEFN_KV_WRITER="+dir, "EDGEFN_KV_DURABILITY="+string(d), "EDGEFN_KV_START="+start)
+	cmd.Env = append(os.Environ(), "EDGEFN_KV_WRITER="+dir, "EDGEFN_KV_DURABILITY="+string(d), "EDGEFN_KV_START="+start,
+		"EDGEFN_KV_WRITERS="+strconv.Itoa(writers))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

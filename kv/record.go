@@ -80,11 +80,27 @@ const (
 
 // MarshalBinary encodes the record: a versioned, checksummed format.
 func (r *Record) MarshalBinary() ([]byte, error) {
-	if len(r.Version.Node) > maxNodeID || len(r.Namespace) > maxNamespace || len(r.Key) >= maxWireKey ||
-		len(r.Metadata) >= maxWireMeta || len(r.Value) > maxWireValue {
-		return nil, fmt.Errorf("kv: record %q: a field exceeds the wire format's limits", r.Key)
+	if err := r.checkWire(); err != nil {
+		return nil, err
 	}
 	return r.appendTo(make([]byte, 0, r.size())), nil
+}
+
+// marshalStored encodes the record as the store keeps it: the encoding,
+// then its local change number, in one allocation.
+func (r *Record) marshalStored(seq uint64) ([]byte, error) {
+	if err := r.checkWire(); err != nil {
+		return nil, err
+	}
+	return binary.BigEndian.AppendUint64(r.appendTo(make([]byte, 0, r.size()+8)), seq), nil
+}
+
+func (r *Record) checkWire() error {
+	if len(r.Version.Node) > maxNodeID || len(r.Namespace) > maxNamespace || len(r.Key) >= maxWireKey ||
+		len(r.Metadata) >= maxWireMeta || len(r.Value) > maxWireValue {
+		return fmt.Errorf("kv: record %q: a field exceeds the wire format's limits", r.Key)
+	}
+	return nil
 }
 
 func (r *Record) size() int {

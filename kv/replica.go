@@ -38,7 +38,8 @@ type ApplyResult struct {
 // Apply merges remote records. Every record is validated first: a batch
 // with an invalid record applies nothing. Records with a timestamp too far
 // in the future are refused (counted, and the skew error returned in the
-// result), the rest applied in one transaction.
+// result), the rest applied in chunks of applyChunk records, each one
+// write of the group commit (a chunk commits whole or not at all).
 func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 	var res ApplyResult
 	for i := range recs {
@@ -46,15 +47,11 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 			return res, fmt.Errorf("kv: apply: record %d (%s/%q): %w", i, recs[i].Namespace, recs[i].Key, err)
 		}
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	select {
 	case <-s.closed:
 		return res, ErrClosed
 	default:
 	}
-	now := s.cfg.Now().Unix()
-	seq := s.seq
 	var accepted []*Record
 	for i := range recs {
 		r := &recs[i]
@@ -68,14 +65,19 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 		accepted = append(accepted, r)
 	}
 	// A batch commits in chunks: Badger bounds a transaction's size, and
-	// every record stands alone (validated above; last writer wins).
+	// every record stands alone (validated above; last writer wins). Each
+	// chunk is one write of the group commit (commit.go).
 	for len(accepted) > 0 {
 		chunk := accepted[:min(len(accepted), applyChunk)]
 		accepted = accepted[len(chunk):]
 		applied, stale := res.Applied, res.Stale
-		err := s.update(func(txn *badger.Txn) error {
+		size := 0
+		for _, r := range chunk {
+			size += len(r.Value) + len(r.Metadata)
+		}
+		err := s.commit(size, func(txn *badger.Txn, seq *uint64) error {
 			res.Applied, res.Stale = applied, stale
-			seq = s.seq
+			now := s.cfg.Now().Unix()
 			// Within a batch a key may appear several times: apply in
 			// order, reading our own writes.
 			for _, r := range chunk {
@@ -99,26 +101,22 @@ func (s *Store) Apply(recs []Record) (ApplyResult, error) {
 						continue
 					}
 				}
-				seq++
-				if err := s.store(txn, r, old, oldSeq, seq); err != nil {
+				*seq++
+				if err := s.store(txn, r, old, oldSeq, *seq); err != nil {
 					return err
 				}
 				res.Applied++
 			}
-			return s.saveMeta(txn, seq)
+			return nil
 		})
 		if err != nil {
-			// Earlier chunks stay committed: say so, and wake the watchers.
+			// Earlier chunks stay committed: say so.
 			res.Applied, res.Stale = applied, stale
-			if applied > 0 {
-				s.signal()
+			if errors.Is(err, ErrClosed) {
+				return res, err
 			}
 			return res, fmt.Errorf("kv: apply: %w", err)
 		}
-		s.seq = seq
-	}
-	if res.Applied > 0 {
-		s.signal()
 	}
 	return res, nil
 }

@@ -178,14 +178,19 @@ type Store struct {
 	clock clock
 	log   *slog.Logger
 
-	wmu     sync.Mutex // serializes writes: sequence numbers and bucket hashes
+	wmu     sync.Mutex // serializes write transactions: sequence numbers and bucket hashes
 	seq     uint64
 	horizon HLC // every tombstone collected so far was older than this
 	notify  chan struct{}
 	cache   *readCache // nil when off
 	dirty   []string   // cache keys the write under way touched; s.wmu held
 
-	afterCommit func() // tests: runs between a write's commit and the cache's end of it
+	qmu     sync.Mutex // guards queue and leading (group commit: commit.go)
+	queue   []*pending
+	leading bool
+
+	afterCommit func()      // tests: runs between a write's commit and the cache's end of it
+	afterGroup  func(n int) // tests: runs after each group commit with its size
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -531,42 +536,32 @@ func (s *Store) Delete(ns, key string) (Version, error) {
 }
 
 // writeLocal stamps local writes with new versions and commits them in one
-// transaction; check runs inside it (atomic operations).
+// transaction (shared with the writes committed with them: see commit.go);
+// check runs inside it first (atomic operations) and writes nothing.
 func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	select {
-	case <-s.closed:
-		return ErrClosed
-	default:
+	size := 0
+	for _, r := range recs {
+		size += len(r.Value) + len(r.Metadata)
 	}
-	seq := s.seq
-	err := s.update(func(txn *badger.Txn) error {
+	return s.commit(size, func(txn *badger.Txn, seq *uint64) error {
 		if check != nil {
 			if err := check(txn); err != nil {
 				return err
 			}
 		}
-		seq = s.seq
 		for _, r := range recs {
 			r.Version = Version{HLC: s.clock.Now(), Node: s.cfg.NodeID}
 			old, oldSeq, err := current(txn, r.Namespace, r.Key)
 			if err != nil {
 				return err
 			}
-			seq++
-			if err := s.store(txn, r, old, oldSeq, seq); err != nil {
+			*seq++
+			if err := s.store(txn, r, old, oldSeq, *seq); err != nil {
 				return err
 			}
 		}
-		return s.saveMeta(txn, seq)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	s.seq = seq
-	s.signal()
-	return nil
 }
 
 // store writes r over old (nil when absent; its change was oldSeq) as
@@ -574,11 +569,10 @@ func (s *Store) writeLocal(recs []*Record, check func(txn *badger.Txn) error) er
 // superseded change leaves the index, so the feed holds one entry per key.
 // s.wmu held.
 func (s *Store) store(txn *badger.Txn, r, old *Record, oldSeq, seq uint64) error {
-	enc, err := r.MarshalBinary()
+	enc, err := r.marshalStored(seq)
 	if err != nil {
 		return err
 	}
-	enc = binary.BigEndian.AppendUint64(enc, seq)
 	if err := txn.Set(dataKey(r.Namespace, r.Key), enc); err != nil {
 		return err
 	}

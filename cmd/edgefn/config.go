@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"regexp"
@@ -22,6 +23,11 @@ type nodeConfig struct {
 		Name   string `toml:"name"`
 		Data   string `toml:"data"`
 		Region string `toml:"region"`
+		// MemoryLimit is the Go soft memory limit ("256MiB", "1GiB"; "off":
+		// none but 70% of the machine's memory; empty: the default, 96MiB
+		// or 70% of the machine's or cgroup's memory if less). GOMEMLIMIT,
+		// when set, wins. See tuneGC.
+		MemoryLimit string `toml:"memory_limit"`
 	} `toml:"node"`
 	HTTP struct {
 		Listen     string `toml:"listen"`
@@ -164,6 +170,7 @@ func (c *nodeConfig) applyEnv(getenv func(string) string) error {
 	str("EDGEFN_NODE_NAME", &c.Node.Name)
 	str("EDGEFN_DATA", &c.Node.Data)
 	str("EDGEFN_REGION", &c.Node.Region)
+	str("EDGEFN_MEMORY_LIMIT", &c.Node.MemoryLimit)
 	str("EDGEFN_LISTEN", &c.HTTP.Listen)
 	str("EDGEFN_BASE_DOMAIN", &c.HTTP.BaseDomain)
 	str("EDGEFN_ADMIN", &c.Admin.Listen)
@@ -202,6 +209,8 @@ func (c *nodeConfig) validate() error {
 		return fmt.Errorf("node.name %q: 1-63 lower-case letters, digits, dots or dashes", c.Node.Name)
 	case c.Node.Data == "":
 		return errors.New("node.data: a data directory is required")
+	case memoryLimitErr(c.Node.MemoryLimit) != nil:
+		return fmt.Errorf("node.memory_limit %q: %v", c.Node.MemoryLimit, memoryLimitErr(c.Node.MemoryLimit))
 	case c.HTTP.Listen == "":
 		return errors.New("http.listen is required")
 	case c.Admin.Listen == "":
@@ -276,4 +285,39 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// minMemoryLimit is the smallest memory_limit accepted: below it the
+// collector would run all the time on an idle node.
+const minMemoryLimit = 32 << 20
+
+// parseMemoryLimit reads node.memory_limit: "" is 0 (the default), "off"
+// is -1 (no limit but the machine's), else bytes with an optional unit
+// (B, KiB, MiB, GiB, TiB, as GOMEMLIMIT takes them).
+func parseMemoryLimit(s string) (int64, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "off":
+		return -1, nil
+	}
+	num := strings.TrimRight(s, "BKMGTi")
+	unit := s[len(num):]
+	mult, ok := map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[unit]
+	if !ok {
+		return 0, fmt.Errorf("unit %q: use B, KiB, MiB, GiB or TiB (such as \"256MiB\"), or \"off\"", unit)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("not a size: write a whole number and a unit, such as \"256MiB\", or \"off\"")
+	}
+	if n*mult < minMemoryLimit {
+		return 0, fmt.Errorf("%d bytes is below the minimum of 32MiB", n*mult)
+	}
+	return n * mult, nil
+}
+
+func memoryLimitErr(s string) error {
+	_, err := parseMemoryLimit(s)
+	return err
 }

@@ -85,3 +85,31 @@ overrun_burst_ms = 500
 		}
 	}
 }
+
+// node.memory_limit takes sizes as GOMEMLIMIT does, "off", or nothing (the
+// default); EDGEFN_MEMORY_LIMIT overrides the file.
+func TestMemoryLimitConfig(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "off": -1, "128MiB": 128 << 20, "1GiB": 1 << 30, "33554432": 32 << 20, "40000KiB": 40000 << 10} {
+		got, err := parseMemoryLimit(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %d %v, want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{"lots": "not a size", "128MB": `unit "MB"`, "-5MiB": "not a size", "1MiB": "below the minimum",
+		"9999999TiB": "not a size", "MiB": "not a size"} {
+		if _, err := parseMemoryLimit(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error mentioning %q", in, err, want)
+		}
+	}
+	c, err := loadNodeConfig(writeConfig(t, "[node]\nmemory_limit = \"256MiB\"\n"))
+	if err != nil || c.Node.MemoryLimit != "256MiB" {
+		t.Fatalf("%+v %v", c.Node, err)
+	}
+	if err := c.applyEnv(func(k string) string { return map[string]string{"EDGEFN_MEMORY_LIMIT": "off"}[k] }); err != nil || c.Node.MemoryLimit != "off" {
+		t.Fatalf("env: %q %v", c.Node.MemoryLimit, err)
+	}
+	c.Node.MemoryLimit = "12"
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "node.memory_limit") {
+		t.Fatalf("validate: %v", err)
+	}
+}

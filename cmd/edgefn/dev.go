@@ -71,7 +71,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edgefn dev: %v\n", err)
 		return exitUsage
 	}
-	tuneGC()
+	tuneGC(0)
 	if *pprofAddr != "" {
 		if err := startPprof(*pprofAddr, log); err != nil {
 			fmt.Fprintf(stderr, "edgefn dev: --pprof: %v\n", err)

@@ -60,6 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	flagStr := map[string]*string{
 		"node-name":        fs.String("node-name", "", "this node's name (default: the host name)"),
 		"data":             fs.String("data", "", "data directory (default ./edgefn-data)"),
+		"memory-limit":     fs.String("memory-limit", "", `Go soft memory limit, such as "256MiB" ("off": none; default 96MiB; GOMEMLIMIT wins)`),
 		"kv-durability":    fs.String("kv-durability", "", `"fsync" to fsync every KV write before acknowledging it (survives a machine crash; see docs/BENCHMARKS.md for the cost)`),
 		"pprof":            fs.String("pprof", "", "serve Go's pprof profiles on this address (for profiling edgefn itself; never public)"),
 		"region":           fs.String("region", "", "region label shown in cluster members"),
@@ -114,6 +115,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set("log-level", &cfg.Log.Level)
 	set("log-format", &cfg.Log.Format)
 	set("kv-durability", &cfg.KV.Durability)
+	set("memory-limit", &cfg.Node.MemoryLimit)
 	if len(join) > 0 {
 		cfg.Cluster.Join = join
 	}
@@ -135,7 +137,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	log = log.With("node", cfg.Node.Name)
-	tuneGC()
+	memLimit, _ := parseMemoryLimit(cfg.Node.MemoryLimit) // validated above
+	tuneGC(memLimit)
 	if addr := *flagStr["pprof"]; addr != "" {
 		if err := startPprof(addr, log); err != nil {
 			fmt.Fprintf(stderr, "edgefn serve: --pprof: %v\n", err)

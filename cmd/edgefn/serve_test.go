@@ -144,6 +144,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{[]string{"serve", "--tls-cert", "x.pem"}, "go together"},
 		{[]string{"serve", "--config", "/nonexistent.toml"}, "no such file"},
 		{[]string{"serve", "--kv-durability", "sometimes"}, `kv.durability "sometimes"`},
+		{[]string{"serve", "--memory-limit", "lots"}, `node.memory_limit "lots"`},
 	}
 	for _, tc := range cases {
 		var out bytes.Buffer
