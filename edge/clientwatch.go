@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Noticing a client that leaves while its handler runs.
@@ -127,8 +129,11 @@ type watchConn struct {
 	// for Read: only then does Read take the lock.
 	busy atomic.Bool
 
+	// deadline is the read deadline last set (Unix nanoseconds, 0 for
+	// none), applied when a watch ends.
+	deadline atomic.Int64
+
 	mu        sync.Mutex
-	deadline  time.Time  // the read deadline last set, applied when a watch ends
 	cur       *clientCtx // the request armed for watching; nil between requests
 	timer     *time.Timer
 	watching  bool // the watch goroutine is in a Read of the connection
@@ -166,15 +171,33 @@ func (c *watchConn) Read(p []byte) (int, error) {
 }
 
 // SetReadDeadline records t and applies it, unless a watch runs: then the
-// watch applies it when it stops.
+// watch applies it when it stops. fasthttp sets a deadline before each
+// request, so without a watch this takes no lock. (A watch starts only once
+// nothing else reads the connection, so nothing else sets its deadline
+// then; one that raced it would at worst end the watch early.)
 func (c *watchConn) SetReadDeadline(t time.Time) error {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
+	c.deadline.Store(ns)
+	if !c.busy.Load() {
+		return c.Conn.SetReadDeadline(t)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.deadline = t
 	if c.watching {
 		return nil
 	}
 	return c.Conn.SetReadDeadline(t)
+}
+
+// readDeadline returns the read deadline last set.
+func (c *watchConn) readDeadline() time.Time {
+	if ns := c.deadline.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 func (c *watchConn) SetDeadline(t time.Time) error {
@@ -256,7 +279,7 @@ func (c *watchConn) stopLocked() {
 func (c *watchConn) startWatch() {
 	c.mu.Lock()
 	if c.cur == nil || c.watching || c.closed || c.aheadErr != nil || len(c.ahead) >= readAheadMax ||
-		c.cur.bodyPending.Load() {
+		c.cur.state.Load()&ctxBodyPending != 0 {
 		c.mu.Unlock()
 		return
 	}
@@ -293,7 +316,7 @@ func (c *watchConn) watch() {
 		if end {
 			c.watching, c.stopping = false, false
 			if !c.closed {
-				_ = c.Conn.SetReadDeadline(c.deadline)
+				_ = c.Conn.SetReadDeadline(c.readDeadline())
 			}
 			close(c.exited)
 			c.setBusy()
@@ -313,21 +336,30 @@ func (c *watchConn) watch() {
 // before the response. Nothing is made until something waits on Done (the
 // request went async): then the context is made and the connection armed.
 // After the response it is never cancelled, so waitUntil work is not cut
-// short by a client that leaves later.
+// short by a client that leaves later. It shares an allocation with the
+// request (frontRequest); a request that never waits costs one atomic
+// compare-and-swap (finish).
 type clientCtx struct {
-	conn  net.Conn // as fasthttp holds it; nil without a connection
+	rctx  *fasthttp.RequestCtx // valid until finish; nil without a connection
 	conns *connRegistry
-	// bodyPending: the request body streams and has not been read to its
-	// end; the connection is not watched until it has.
-	bodyPending atomic.Bool
-
-	mu       sync.Mutex
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
-	watched  *watchConn
-	finished bool // the response was decided (finish ran)
-	left     bool // the client left before that
+	state atomic.Uint32 // ctxStarted, ctxFinished, ctxBodyPending
+	mu    sync.Mutex
+	s     *clientState // made by the first Done
 }
+
+// clientState is a clientCtx's part made when the request first waits.
+type clientState struct {
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	watched *watchConn
+	left    bool // the client left before the response
+}
+
+const (
+	ctxStarted     = 1 << iota // Done was called: c.s is set
+	ctxFinished                // the response was decided (finish ran)
+	ctxBodyPending             // the request body streams and has not been read to its end: no watch yet
+)
 
 // clientCtxKey makes Value return the clientCtx itself (for callers that
 // detach from the client: service bindings).
@@ -338,25 +370,29 @@ func (c *clientCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
 func (c *clientCtx) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancelCause(context.Background())
-		if !c.finished {
-			if w := c.conns.find(c.conn); w != nil {
-				c.watched = w
+	if c.s == nil {
+		s := &clientState{}
+		s.ctx, s.cancel = context.WithCancelCause(context.Background())
+		c.s = s
+		// finish takes c.mu once it sees ctxStarted, so it waits for the
+		// arming below; if it ran first, nothing is armed.
+		if c.state.Or(ctxStarted)&ctxFinished == 0 && c.rctx != nil {
+			if w := c.conns.find(c.rctx.Conn()); w != nil {
+				s.watched = w
 				w.arm(c)
 			}
 		}
 	}
-	return c.ctx.Done()
+	return c.s.ctx.Done()
 }
 
 func (c *clientCtx) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ctx == nil {
+	if c.s == nil {
 		return nil
 	}
-	return c.ctx.Err()
+	return c.s.ctx.Err()
 }
 
 func (c *clientCtx) Value(key any) any {
@@ -365,34 +401,34 @@ func (c *clientCtx) Value(key any) any {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ctx == nil {
+	if c.s == nil {
 		return nil
 	}
 	// context.Cause finds the cause through the inner context's value.
-	return c.ctx.Value(key)
+	return c.s.ctx.Value(key)
 }
 
 // clientLeft cancels the request: its client is gone.
 func (c *clientCtx) clientLeft() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.finished || c.left {
+	if c.s == nil || c.s.left || c.state.Load()&ctxFinished != 0 {
 		return
 	}
-	c.left = true
-	c.cancel(errClientClosed)
+	c.s.left = true
+	c.s.cancel(errClientClosed)
 }
 
 // bodyRead is called when the streamed request body reached its end: the
 // connection may now be watched.
 func (c *clientCtx) bodyRead() {
-	if !c.bodyPending.Swap(false) {
+	if c.state.And(^uint32(ctxBodyPending))&ctxBodyPending == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if w := c.watched; w != nil && !c.finished {
-		w.arm(c)
+	if c.s != nil && c.s.watched != nil && c.state.Load()&ctxFinished == 0 {
+		c.s.watched.arm(c)
 	}
 }
 
@@ -400,11 +436,20 @@ func (c *clientCtx) bodyRead() {
 // client left) and reports whether the client left. After it, fasthttp
 // alone reads the connection.
 func (c *clientCtx) finish() (left bool) {
+	for {
+		old := c.state.Load()
+		if old&ctxStarted != 0 {
+			break
+		}
+		if c.state.CompareAndSwap(old, old|ctxFinished) {
+			return false // never waited: never watched
+		}
+	}
 	c.mu.Lock()
-	c.finished = true
-	w := c.watched
-	c.watched = nil
-	left = c.left
+	c.state.Or(ctxFinished)
+	w := c.s.watched
+	c.s.watched = nil
+	left = c.s.left
 	c.mu.Unlock()
 	if w != nil {
 		w.disarm(c)

@@ -87,7 +87,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	if rb != nil {
-		cc.bodyPending.Store(true)
+		cc.state.Or(ctxBodyPending)
 		rb.cc = cc
 	}
 	res, err := v.pool.Do(cc, req)
@@ -329,7 +329,7 @@ func (rs *requestStrings) request(ctx *fasthttp.RequestCtx, conns *connRegistry)
 			Header:     fields,
 			RemoteAddr: rs.remote,
 		},
-		cc: clientCtx{conn: ctx.Conn(), conns: conns},
+		cc: clientCtx{rctx: ctx, conns: conns},
 	}
 	return &fr.req, &fr.cc
 }
