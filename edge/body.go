@@ -38,7 +38,6 @@ type requestBody struct {
 	r           io.Reader
 	limit       int64
 	readTimeout time.Duration
-	cc          *clientCtx // told when the body has been read to its end
 
 	mu       sync.Mutex // held for the whole of a Read
 	n        int64
@@ -69,10 +68,6 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if err != nil && err != io.EOF && !b.closed.Load() {
 		b.broken.CompareAndSwap(nil, &err)
-	}
-	if err == io.EOF && b.cc != nil {
-		// Nothing reads the connection now: it may be watched.
-		b.cc.bodyRead()
 	}
 	b.n += int64(n)
 	if b.n > b.limit {

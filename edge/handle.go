@@ -69,7 +69,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.accessLog(start, id, d.name, ctx, "")
 		return
 	}
-	req, cc := rs.request(ctx, n.conns)
+	req, cc := rs.request(ctx, n.conns, n.cfg.HalfClose)
 	if loopHops(req.Header) >= maxLoopHops {
 		n.writeError(ctx, id, fasthttp.StatusLoopDetected, "this request went through edgefn's fetch() too many times (a deployment fetching itself?)")
 		n.accessLog(start, id, d.name, ctx, "")
@@ -85,10 +85,6 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.bodyError(ctx, id, err)
 		n.accessLog(start, id, d.name, ctx, "")
 		return
-	}
-	if rb != nil {
-		cc.state.Or(ctxBodyPending)
-		rb.cc = cc
 	}
 	res, err := v.pool.Do(cc, req)
 	left := cc.finish()
@@ -311,7 +307,7 @@ type frontRequest struct {
 // request makes the isolate.Request over the strings, and the context it
 // runs under; header fields slice rs.headers in the order fasthttp visits
 // them.
-func (rs *requestStrings) request(ctx *fasthttp.RequestCtx, conns *connRegistry) (*isolate.Request, *clientCtx) {
+func (rs *requestStrings) request(ctx *fasthttp.RequestCtx, conns *connRegistry, halfClose bool) (*isolate.Request, *clientCtx) {
 	r := &ctx.Request
 	fields := make([]isolate.HeaderField, 0, r.Header.Len())
 	off := 0
@@ -329,7 +325,7 @@ func (rs *requestStrings) request(ctx *fasthttp.RequestCtx, conns *connRegistry)
 			Header:     fields,
 			RemoteAddr: rs.remote,
 		},
-		cc: clientCtx{rctx: ctx, conns: conns},
+		cc: clientCtx{rctx: ctx, conns: conns, halfClose: halfClose},
 	}
 	return &fr.req, &fr.cc
 }

@@ -43,13 +43,13 @@ type Config struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
-	// HalfClose keeps answering a client that shuts down its write side
-	// after sending its request (an end of input while its handler runs).
-	// By default that end of input is taken as the client leaving, as nginx,
-	// hyper (Deno) and Go's net/http take it: a handler still running
-	// clientWatchDelay (20 ms) into the request has its request.signal
-	// aborted and the request is recorded as 499. With HalfClose only a
-	// reset counts. A handler that answers sooner is answered either way.
+	// HalfClose keeps answering a client that shuts down its writing side
+	// after sending its request (a FIN while its handler runs). By default
+	// that FIN is taken as the client leaving, as nginx, hyper (Deno) and
+	// Go's net/http take it: a handler still running when it is noticed
+	// (from 20 ms into the request) has its request.signal aborted and the
+	// request is recorded as 499. With HalfClose only a reset counts. A
+	// handler that answers sooner is answered either way. Default false.
 	HalfClose bool
 	// MaxConns bounds concurrent connections. Default 256k.
 	MaxConns int
@@ -571,9 +571,9 @@ func (n *Node) Serve(ctx context.Context) error {
 		}
 	}
 	n.log.Info("listening", "addr", ln.Addr().String())
-	// Below TLS, so the watch of a running request's connection (see
-	// clientwatch.go) works for HTTPS too.
-	ln = &watchListener{Listener: ln, conns: n.conns, halfClose: n.cfg.HalfClose}
+	// Below TLS: the watch of a running request's connection (see
+	// clientwatch.go) asks for the state of the TCP connection under it.
+	ln = &watchListener{Listener: ln, conns: n.conns}
 	errc := make(chan error, 1)
 	go func() {
 		if n.cfg.TLSCert != "" {
