@@ -143,33 +143,32 @@ func (l *watchListener) Accept() (net.Conn, error) {
 
 // clientCtx is the context a front-door request runs under (Pool.Do's): it
 // is cancelled, with errClientClosed as its cause, when the client leaves
-// before the response. Nothing is made until something waits on Done (the
-// request went async): then the context is made and the watch started.
-// After the response it is never cancelled, so waitUntil work is not cut
-// short by a client that leaves later. It shares an allocation with the
-// request (frontRequest); a request that never waits costs one atomic
-// compare-and-swap (finish).
+// before the response. It shares an allocation with the request
+// (frontRequest). Nothing is made until something waits on Done (the
+// request went async): then its channel and the watch's timer; a request
+// that never waits costs one atomic compare-and-swap (finish). After the
+// response it is never cancelled, so waitUntil work is not cut short by a
+// client that leaves later.
 type clientCtx struct {
 	rctx      *fasthttp.RequestCtx // valid until finish; nil without a connection
 	conns     *connRegistry
 	halfClose bool
 	state     atomic.Uint32 // ctxStarted, ctxFinished
-	mu        sync.Mutex
-	s         *clientState // made by the first Done
-}
 
-// clientState is a clientCtx's part made when the request first waits.
-type clientState struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	start  time.Time
-	rc     syscall.RawConn // the watched connection, found by the first look
-	timer  *time.Timer
-	left   bool // the client left before the response
+	mu    sync.Mutex
+	done  chan struct{} // made by the first Done, closed when the client left
+	start time.Time     // of the watch
+	timer *time.Timer
+	rc    syscall.RawConn // the watched connection, found by the first look
+	// cause is cancelled with errClientClosed when the client leaves:
+	// context.Cause finds it through Value (as for any context derived
+	// from a cancelCtx), so the signal's reason can name it. Made then, not
+	// for every request that waits.
+	cause context.Context
 }
 
 const (
-	ctxStarted  = 1 << iota // Done was called: c.s is set
+	ctxStarted  = 1 << iota // Done was called: done is set
 	ctxFinished             // the response was decided (finish ran)
 )
 
@@ -182,27 +181,25 @@ func (c *clientCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
 func (c *clientCtx) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.s == nil {
-		s := &clientState{}
-		s.ctx, s.cancel = context.WithCancelCause(context.Background())
-		c.s = s
+	if c.done == nil {
+		c.done = make(chan struct{})
 		// finish takes c.mu once it sees ctxStarted, so it waits for the
-		// watch to be set up; if it ran first, nothing is watched.
+		// timer to be set; if it ran first, nothing is watched.
 		if c.state.Or(ctxStarted)&ctxFinished == 0 && c.rctx != nil && tcpStateSupported {
-			s.start = time.Now()
-			s.timer = time.AfterFunc(clientWatchDelay, c.look)
+			c.start = time.Now()
+			c.timer = time.AfterFunc(clientWatchDelay, c.look)
 		}
 	}
-	return c.s.ctx.Done()
+	return c.done
 }
 
 func (c *clientCtx) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.s == nil {
+	if c.cause == nil {
 		return nil
 	}
-	return c.s.ctx.Err()
+	return context.Canceled
 }
 
 func (c *clientCtx) Value(key any) any {
@@ -211,11 +208,10 @@ func (c *clientCtx) Value(key any) any {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.s == nil {
+	if c.cause == nil {
 		return nil
 	}
-	// context.Cause finds the cause through the inner context's value.
-	return c.s.ctx.Value(key)
+	return c.cause.Value(key)
 }
 
 // look runs on the timer's goroutine: it asks for the connection's state
@@ -226,7 +222,7 @@ func (c *clientCtx) look() {
 		c.mu.Unlock()
 		return
 	}
-	if c.s.rc == nil {
+	if c.rc == nil {
 		// Found on the first look, not in Done, so a request that answers
 		// within clientWatchDelay does not pay for it. Until finish (which
 		// waits for c.mu), c.rctx is the request's.
@@ -238,9 +234,9 @@ func (c *clientCtx) look() {
 			c.mu.Unlock()
 			return // not TCP: not watched
 		}
-		c.s.rc = rc
+		c.rc = rc
 	}
-	rc, since := c.s.rc, time.Since(c.s.start)
+	rc, since := c.rc, time.Since(c.start)
 	c.mu.Unlock()
 
 	state, ok := connState(rc)
@@ -251,15 +247,17 @@ func (c *clientCtx) look() {
 	switch {
 	case c.state.Load()&ctxFinished != 0:
 	case left:
-		c.s.left = true
-		c.s.cancel(errClientClosed)
+		cause, cancel := context.WithCancelCause(context.Background())
+		cancel(errClientClosed)
+		c.cause = cause
+		close(c.done)
 	case ok && state != tcpEstablished && state != tcpCloseWait:
 		// Closing from this side, or gone: nothing more to learn.
 	default:
 		// A quarter of the time the request has run so far: a client
 		// leaving is noticed within a fifth of its wait, at a look
 		// every 250 ms at most.
-		c.s.timer.Reset(min(max(since/4, clientWatchDelay), clientWatchMaxInterval))
+		c.timer.Reset(min(max(since/4, clientWatchDelay), clientWatchMaxInterval))
 	}
 }
 
@@ -284,8 +282,8 @@ func (c *clientCtx) finish() (left bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.state.Or(ctxFinished)
-	if c.s.timer != nil {
-		c.s.timer.Stop()
+	if c.timer != nil {
+		c.timer.Stop()
 	}
-	return c.s.left
+	return c.cause != nil
 }

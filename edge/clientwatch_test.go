@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // slowSrc answers /ping at once, /slow after ?ms= milliseconds (or when its
@@ -513,4 +515,57 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 		t.Fatal(err)
 	}
 	return certFile, keyFile
+}
+
+// BenchmarkClientCtxAsync: what a request that goes async and answers
+// within clientWatchDelay pays for the watch (its context and timer; no
+// look).
+func BenchmarkClientCtxAsync(b *testing.B) {
+	var rctx fasthttp.RequestCtx
+	b.ReportAllocs()
+	for b.Loop() {
+		cc := clientCtx{rctx: &rctx}
+		<-cc.doneOrNil()
+		if cc.finish() {
+			b.Fatal("left")
+		}
+	}
+}
+
+// doneOrNil calls Done, as the pool does when a request goes async, and
+// returns a closed channel so the benchmark does not block.
+func (c *clientCtx) doneOrNil() <-chan struct{} {
+	_ = c.Done()
+	return closedChan
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// BenchmarkClientLook: one look at a loopback connection's TCP state.
+func BenchmarkClientLook(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	server, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer server.Close()
+	rc, err := server.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if state, ok := connState(rc); !ok || state != tcpEstablished {
+			b.Fatalf("state %d %v", state, ok)
+		}
+	}
 }
