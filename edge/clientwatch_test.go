@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -362,11 +363,18 @@ func TestClientLeavesDuringUpload(t *testing.T) {
 }
 
 // TestClientResetBeforeResponse: a client whose connection ends with a
-// reset (SO_LINGER 0) is noticed, with or without HalfClose.
+// reset (SO_LINGER 0) is noticed, with or without HalfClose (and, with it,
+// without the per-IP limit: fasthttp then hands over the *net.TCPConn
+// itself, not its wrapper).
 func TestClientResetBeforeResponse(t *testing.T) {
 	for _, half := range []bool{false, true} {
 		t.Run(fmt.Sprint("HalfClose=", half), func(t *testing.T) {
-			_, addr, logs := goneNode(t, func(c *Config) { c.HalfClose = half })
+			_, addr, logs := goneNode(t, func(c *Config) {
+				c.HalfClose = half
+				if half {
+					c.MaxConnsPerIP = -1
+				}
+			})
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)
@@ -516,6 +524,69 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 	}
 	return certFile, keyFile
 }
+
+// TestConnRegistryForgetsClosedConnections: the registry holds accepted
+// connections weakly, so closed ones leave it (also those fasthttp closes
+// without a word), and it finds the ones still open.
+func TestConnRegistryForgetsClosedConnections(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	reg := &connRegistry{}
+	ln := &watchListener{Listener: inner, conns: reg}
+	count := func() int {
+		n := 0
+		reg.m.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	var clients []net.Conn
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		c, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reg.find(wrappedConn{s}); got != s {
+			t.Fatalf("find through a wrapper: %v, want %v", got, s)
+		}
+		s.Close()
+	}
+	kept, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients = append(clients, kept)
+	open, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for count() > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d entries left, want the open connection's only", count())
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if reg.find(wrappedConn{open}) != open {
+		t.Fatal("the open connection is no longer found")
+	}
+}
+
+// wrappedConn hides a connection's type, as fasthttp's per-IP wrapper does.
+type wrappedConn struct{ net.Conn }
 
 // BenchmarkClientCtxAsync: what a request that goes async and answers
 // within clientWatchDelay pays for the watch (its context and timer; no
