@@ -80,7 +80,7 @@ func FuzzToRequest(f *testing.F) {
 		}
 		rs := readStrings(&ctx, n.ids)
 		host := rs.host
-		r := rs.request(&ctx)
+		r, _ := rs.request(&ctx, nil, false)
 		u, err := url.Parse(r.URL)
 		if err != nil {
 			t.Fatalf("the handler's URL %q does not parse: %v", r.URL, err)

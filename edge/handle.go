@@ -77,7 +77,7 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.accessLog(start, id, d.name, ctx, "")
 		return
 	}
-	req := rs.request(ctx)
+	req, cc := rs.request(ctx, n.conns, n.cfg.HalfClose)
 	if loopHops(req.Header) >= maxLoopHops {
 		n.writeError(ctx, id, fasthttp.StatusLoopDetected, "this request went through edgefn's fetch() too many times (a deployment fetching itself?)")
 		n.accessLog(start, id, d.name, ctx, "")
@@ -94,8 +94,17 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.accessLog(start, id, d.name, ctx, "")
 		return
 	}
-	res, err := v.pool.Do(context.Background(), req)
+	res, err := v.pool.Do(cc, req)
+	left := cc.finish()
+	kind := ""
 	switch {
+	case left:
+		if res != nil && res.Stream != nil {
+			res.Stream.Close()
+			res.Stream = nil
+		}
+		n.clientClosed(ctx, id, d.name, v, start)
+		kind = kindClientClosed
 	case err != nil && rb != nil && rb.tooLarge.Load():
 		n.bodyError(ctx, id, errBodyTooLarge)
 	case err != nil && rb != nil && rb.broken.Load() != nil:
@@ -117,7 +126,27 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		// A streamed response closes the body once it is written.
 		rb.close()
 	}
-	n.accessLog(start, id, d.name, ctx, "")
+	n.accessLog(start, id, d.name, ctx, kind)
+}
+
+// kindClientClosed marks, in the access log, a request whose client left
+// before the response.
+const kindClientClosed = "client_closed"
+
+// clientClosed records a request whose client closed the connection before
+// the response started: one log line, the client-closed metric, and status
+// 499 for the access log (the connection is closed; whatever fasthttp
+// writes goes nowhere, or to a client that only shut down its write side).
+func (n *Node) clientClosed(ctx *fasthttp.RequestCtx, id, deployment string, v *version, start time.Time) {
+	v.log.Info("client closed the connection before the response", "request_id", id, "elapsed", time.Since(start))
+	n.metrics.clientClosed(deployment)
+	ctx.SetConnectionClose()
+	ctx.Response.Reset()
+	ctx.SetStatusCode(StatusClientClosedRequest)
+	ctx.Response.Header.SetStatusMessage([]byte("Client Closed Request"))
+	ctx.Response.Header.SetCanonical(requestIDHeader, unsafe.Slice(unsafe.StringData(id), len(id)))
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString("Client Closed Request: " + errClientClosed.Error() + "\nrequest id: " + id + "\n")
 }
 
 // bodyError answers a request whose body could not be taken in.
@@ -153,7 +182,11 @@ func (n *Node) accessLog(start time.Time, id, deployment string, ctx *fasthttp.R
 	attrs := []any{"request_id", id, "deployment", deployment, "method", string(ctx.Method()),
 		"host", string(ctx.Host()), "path", string(ctx.Path()), "status", ctx.Response.StatusCode(),
 		"duration", took, "remote", ctx.RemoteIP().String()}
-	if kind != "" {
+	switch kind {
+	case "":
+	case kindClientClosed:
+		attrs = append(attrs, "outcome", kind)
+	default:
 		attrs = append(attrs, "served", kind)
 	}
 	n.log.Info("request", attrs...)
@@ -273,9 +306,16 @@ func appendAddr(b []byte, a net.Addr) []byte {
 	return append(b, a.String()...)
 }
 
-// request makes the isolate.Request over the strings; header fields slice
-// rs.headers in the order fasthttp visits them.
-func (rs *requestStrings) request(ctx *fasthttp.RequestCtx) *isolate.Request {
+// frontRequest is a request and its context, made in one allocation.
+type frontRequest struct {
+	req isolate.Request
+	cc  clientCtx
+}
+
+// request makes the isolate.Request over the strings, and the context it
+// runs under; header fields slice rs.headers in the order fasthttp visits
+// them.
+func (rs *requestStrings) request(ctx *fasthttp.RequestCtx, conns *connRegistry, halfClose bool) (*isolate.Request, *clientCtx) {
 	r := &ctx.Request
 	fields := make([]isolate.HeaderField, 0, r.Header.Len())
 	off := 0
@@ -285,13 +325,17 @@ func (rs *requestStrings) request(ctx *fasthttp.RequestCtx) *isolate.Request {
 		fields = append(fields, isolate.HeaderField{Name: name, Value: rs.headers[off : off+len(v)]})
 		off += len(v)
 	})
-	return &isolate.Request{
-		ID:         rs.id,
-		Method:     rs.method,
-		URL:        rs.url,
-		Header:     fields,
-		RemoteAddr: rs.remote,
+	fr := &frontRequest{
+		req: isolate.Request{
+			ID:         rs.id,
+			Method:     rs.method,
+			URL:        rs.url,
+			Header:     fields,
+			RemoteAddr: rs.remote,
+		},
+		cc: clientCtx{rctx: ctx, conns: conns, halfClose: halfClose},
 	}
+	return &fr.req, &fr.cc
 }
 
 // hopByHop are headers a handler may not set on the wire: the server owns

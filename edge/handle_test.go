@@ -66,7 +66,7 @@ func TestReadStrings(t *testing.T) {
 			}
 			ids := newRequestIDs()
 			rs := readStrings(ctx, ids)
-			req := rs.request(ctx)
+			req, _ := rs.request(ctx, nil, false)
 			if rs.host != tc.host || rs.path != tc.path {
 				t.Errorf("host %q path %q, want %q %q", rs.host, rs.path, tc.host, tc.path)
 			}
@@ -111,7 +111,7 @@ func FuzzReadStrings(f *testing.F) {
 			return
 		}
 		rs := readStrings(ctx, newRequestIDs())
-		req := rs.request(ctx)
+		req, _ := rs.request(ctx, nil, false)
 		i := 0
 		ctx.Request.Header.VisitAll(func(k, v []byte) {
 			if i >= len(req.Header) {

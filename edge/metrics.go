@@ -19,6 +19,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	errors   *prometheus.CounterVec
+	closed   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 
 	mu   sync.Mutex                             // serialises adding to deps
@@ -42,13 +43,16 @@ func newMetrics(n *Node) *metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgefn_request_errors_total", Help: "Requests whose handler failed, by reason.",
 		}, []string{"deployment", "reason"}),
+		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_client_closed_total", Help: "Requests whose client closed the connection before the response started (counted as status 499 in edgefn_requests_total), by deployment.",
+		}, []string{"deployment"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "edgefn_request_duration_seconds", Help: "Time from request to response, by deployment.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"deployment"}),
 	}
 	m.deps.Store(&map[string]*depMetrics{})
-	m.reg.MustRegister(m.requests, m.errors, m.duration, &poolCollector{n: n},
+	m.reg.MustRegister(m.requests, m.errors, m.closed, m.duration, &poolCollector{n: n},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -89,6 +93,11 @@ func (m *metrics) observe(d *depMetrics, status int, took time.Duration) {
 	d.byClass[class].Inc()
 	d.duration.Observe(took.Seconds())
 	d.total[class].Add(1)
+}
+
+// clientClosed records a request whose client left before the response.
+func (m *metrics) clientClosed(deployment string) {
+	m.closed.WithLabelValues(deployment).Inc()
 }
 
 // failure records why a handler failed.

@@ -43,6 +43,14 @@ type Config struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	// HalfClose keeps answering a client that shuts down its writing side
+	// after sending its request (a FIN while its handler runs). By default
+	// that FIN is taken as the client leaving, as nginx, hyper (Deno) and
+	// Go's net/http take it: a handler still running when it is noticed
+	// (from 20 ms into the request) has its request.signal aborted and the
+	// request is recorded as 499. With HalfClose only a reset counts. A
+	// handler that answers sooner is answered either way. Default false.
+	HalfClose bool
 	// MaxConns bounds concurrent connections. Default 256k.
 	MaxConns int
 	// MaxConnsPerIP bounds the concurrent connections from one client
@@ -144,6 +152,7 @@ type Node struct {
 	log    *slog.Logger
 	ids    *requestIDs
 	server *fasthttp.Server
+	conns  *connRegistry // the connections Serve accepted, for clientCtx
 
 	mu          sync.RWMutex
 	deployments map[string]*deployment
@@ -213,6 +222,7 @@ func NewNode(cfg Config) (*Node, error) {
 		cfg:         cfg,
 		log:         log,
 		ids:         newRequestIDs(),
+		conns:       &connRegistry{},
 		deployments: map[string]*deployment{},
 	}
 	n.routes.Store(&routeTable{byHost: map[string][]routeEntry{}})
@@ -638,6 +648,9 @@ func (n *Node) Serve(ctx context.Context) error {
 		}
 	}
 	n.log.Info("listening", "addr", ln.Addr().String())
+	// Below TLS: the watch of a running request's connection (see
+	// clientwatch.go) asks for the state of the TCP connection under it.
+	ln = &watchListener{Listener: ln, conns: n.conns}
 	errc := make(chan error, 1)
 	go func() {
 		if n.cfg.TLSCert != "" {

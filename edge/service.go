@@ -44,6 +44,12 @@ func (f *serviceFetcher) Fetch(ctx context.Context, req *isolate.Request) (*isol
 			req.Route, req.Params = r.ID, params
 		}
 	}
+	if ctx.Value(clientCtxKey{}) != nil {
+		// The service's work goes on if the calling client leaves, as the
+		// caller's own does (bounded by limits): a call made for waitUntil
+		// must not fail because the client left before the response.
+		ctx = context.WithoutCancel(ctx)
+	}
 	return v.pool.Do(context.WithValue(ctx, depthKey{}, depth+1), req)
 }
 

@@ -1,6 +1,7 @@
 package isolate
 
 import (
+	"context"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -127,7 +128,7 @@ func (in *instance) watchCancel(c *call) {
 				if c.responded {
 					return nil
 				}
-				in.abortRequestSignal(c, in.domException("AbortError", "the request was cancelled ("+c.ctx.Err().Error()+")"))
+				in.abortRequestSignal(c, in.domException("AbortError", "the request was cancelled ("+context.Cause(c.ctx).Error()+")"))
 				return nil
 			})
 		case <-stop:

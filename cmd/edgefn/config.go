@@ -48,6 +48,9 @@ type nodeConfig struct {
 		ReadTimeout    time.Duration `toml:"read_timeout"`
 		WriteTimeout   time.Duration `toml:"write_timeout"`
 		IdleTimeout    time.Duration `toml:"idle_timeout"`
+		// HalfClose answers a client that shuts down its writing side after
+		// its request instead of taking it as gone (edge.Config.HalfClose).
+		HalfClose bool `toml:"half_close"`
 	} `toml:"http"`
 	Admin struct {
 		Listen  string   `toml:"listen"`

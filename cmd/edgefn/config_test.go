@@ -29,6 +29,7 @@ max_headers = 50
 max_uri_bytes = 4096
 read_timeout = "5s"
 idle_timeout = "1m"
+half_close = true
 [limits]
 response_mb = 64
 overrun_share = 0.1
@@ -43,7 +44,7 @@ overrun_burst_ms = 500
 	h := c.HTTP
 	if h.MaxConnsPerIP != 0 || h.MaxHeaderBytes != 32768 || h.MaxHeaders != 50 || h.MaxURIBytes != 4096 ||
 		h.ReadTimeout != 5*time.Second || h.IdleTimeout != time.Minute || h.WriteTimeout != 60*time.Second || c.Limits.ResponseMB != 64 ||
-		c.Limits.OverrunShare != 0.1 || c.Limits.OverrunBurstMs != 500 {
+		c.Limits.OverrunShare != 0.1 || c.Limits.OverrunBurstMs != 500 || !h.HalfClose || !edgeConfig(c).HalfClose {
 		t.Fatalf("loaded %+v %+v", h, c.Limits)
 	}
 	if d := defaultNodeConfig(); d.HTTP.MaxConnsPerIP != 1024 || d.HTTP.MaxHeaderBytes != 16<<10 || d.HTTP.MaxHeaders != 100 ||

@@ -310,6 +310,7 @@ func edgeConfig(cfg nodeConfig) edge.Config {
 	ncfg.MaxHeaderCount = cfg.HTTP.MaxHeaders
 	ncfg.MaxURIBytes = cfg.HTTP.MaxURIBytes
 	ncfg.ReadTimeout, ncfg.WriteTimeout, ncfg.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	ncfg.HalfClose = cfg.HTTP.HalfClose
 	ncfg.Pool.Limits.MaxResponseSize = int64(cfg.Limits.ResponseMB) << 20
 	ncfg.Pool.OverrunShare = cfg.Limits.OverrunShare
 	if ncfg.Pool.OverrunShare == 0 {
