@@ -19,8 +19,9 @@ for (const type of [undefined, "bytes"]) {
   // No pull before start settles; then one at a time, a pull asked for
   // meanwhile runs once the current one settles.
   let pulls = 0;
-  let release;
+  let release, pulledAll;
   const gate = new Promise((r) => { release = r; });
+  const done = new Promise((r) => { pulledAll = r; });
   const log = [];
   const paced = new ReadableStream({
     type,
@@ -28,17 +29,22 @@ for (const type of [undefined, "bytes"]) {
     pull(c) {
       pulls++;
       log.push("pull " + pulls);
-      if (pulls > 3) { c.close(); if (type === "bytes" && c.byobRequest) c.byobRequest.respond(0); return; }
+      if (pulls > 3) { c.close(); if (type === "bytes" && c.byobRequest) c.byobRequest.respond(0); pulledAll(); return; }
       // Enqueueing while pulling asks for another pull at once.
       c.enqueue(chunk());
       log.push("desired " + c.desiredSize);
+      if (c.desiredSize <= 0) pulledAll();
       return new Promise((r) => setTimeout(r, 1));
     },
   }, { highWaterMark: 4 });
   await Promise.resolve();
   log.push("before release: " + pulls + " pulls");
   release();
-  await new Promise((r) => setTimeout(r, 20));
+  // Wait for the pulls to fill the queue or close the stream (not a fixed
+  // delay, which a loaded machine could outrun), then a few timer turns
+  // in which no extra pull may come.
+  await done;
+  await new Promise((r) => setTimeout(r, 5));
   log.push("before reading: " + pulls + " pulls");
   const r2 = paced.getReader();
   let n = 0;
