@@ -296,24 +296,7 @@ export default { async fetch(req) { return new Response("read " + (await req.tex
 	// Raw connections: a client still sending when the server answers 413
 	// and closes may see a reset instead of the answer, so each request
 	// sends exactly what the server reads before it refuses.
-	status := func(head string, body []byte) int {
-		t.Helper()
-		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if _, err := conn.Write(append([]byte(head), body...)); err != nil {
-			t.Fatal(err)
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	status := func(head string, body []byte) int { return rawStatus(t, base, head, body) }
 	// A declared length over the limit is refused before the handler runs
 	// (fasthttp reads the first 8 KiB of a body before calling it).
 	if st := status(fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", 2<<20), bytes.Repeat([]byte("x"), 8<<10)); st != 413 {

@@ -81,16 +81,7 @@ func TestDevServesLikeServe(t *testing.T) {
 			}
 		}, &stderr
 	}
-	get := func(path string) string {
-		t.Helper()
-		res, err := http.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
-	}
+	get := func(path string) string { t.Helper(); return getBody(t, "http://"+addr+path) }
 	poll := func(path, want string) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
@@ -189,16 +180,7 @@ func TestDevReloadsManifest(t *testing.T) {
 			t.Fatalf("dev exited %d:\n%s", c, stderr.String())
 		}
 	}()
-	get := func(path string) string {
-		t.Helper()
-		res, err := http.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
-	}
+	get := func(path string) string { t.Helper(); return getBody(t, "http://"+addr+path) }
 	poll := func(path, want string) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
@@ -267,4 +249,16 @@ func TestDevReloadsManifest(t *testing.T) {
 	if got := get("/var"); got != "bonjour" {
 		t.Fatalf("after a manifest error: %q", got)
 	}
+}
+
+// getBody GETs url and returns its body, failing the test if it cannot.
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }
