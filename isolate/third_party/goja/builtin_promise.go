@@ -36,6 +36,13 @@ type jobCallback struct {
 type promiseCapability struct {
 	promise               *Object
 	resolveObj, rejectObj *Object
+
+	// native is set when the capability is for %Promise% itself. Its
+	// resolving functions are then made only when something hands them to
+	// script (resolveFunc, rejectFunc); resolve and reject act on the promise
+	// directly, with alreadyResolved as the record the functions share.
+	native          *Promise
+	alreadyResolved bool
 }
 
 type promiseReaction struct {
@@ -83,41 +90,51 @@ func (p *Promise) toValue(r *Runtime) Value {
 }
 
 func (p *Promise) createResolvingFunctions() (resolve, reject *Object) {
+	return p.resolvingFunctions(new(bool))
+}
+
+// resolvingFunctions makes the resolve and reject functions of p sharing the
+// alreadyResolved record.
+func (p *Promise) resolvingFunctions(alreadyResolved *bool) (resolve, reject *Object) {
 	r := p.val.runtime
-	alreadyResolved := false
-	return p.val.runtime.newNativeFunc(func(call FunctionCall) Value {
-			if alreadyResolved {
+	return r.newNativeFunc(func(call FunctionCall) Value {
+			if *alreadyResolved {
 				return _undefined
 			}
-			alreadyResolved = true
-			resolution := call.Argument(0)
-			if resolution.SameAs(p.val) {
-				return p.reject(r.NewTypeError("Promise self-resolution"))
-			}
-			if obj, ok := resolution.(*Object); ok {
-				var thenAction Value
-				ex := r.vm.try(func() {
-					thenAction = obj.self.getStr("then", nil)
-				})
-				if ex != nil {
-					return p.reject(ex.val)
-				}
-				if call, ok := assertCallable(thenAction); ok {
-					job := r.newPromiseResolveThenableJob(p, resolution, &jobCallback{callback: call})
-					r.enqueuePromiseJob(job)
-					return _undefined
-				}
-			}
-			return p.fulfill(resolution)
+			*alreadyResolved = true
+			return p.resolveWith(call.Argument(0))
 		}, "", 1),
-		p.val.runtime.newNativeFunc(func(call FunctionCall) Value {
-			if alreadyResolved {
+		r.newNativeFunc(func(call FunctionCall) Value {
+			if *alreadyResolved {
 				return _undefined
 			}
-			alreadyResolved = true
-			reason := call.Argument(0)
-			return p.reject(reason)
+			*alreadyResolved = true
+			return p.reject(call.Argument(0))
 		}, "", 1)
+}
+
+// resolveWith is what a resolve function does once it checked it was not
+// called before.
+func (p *Promise) resolveWith(resolution Value) Value {
+	r := p.val.runtime
+	if resolution.SameAs(p.val) {
+		return p.reject(r.NewTypeError("Promise self-resolution"))
+	}
+	if obj, ok := resolution.(*Object); ok {
+		var thenAction Value
+		ex := r.vm.try(func() {
+			thenAction = obj.self.getStr("then", nil)
+		})
+		if ex != nil {
+			return p.reject(ex.val)
+		}
+		if call, ok := assertCallable(thenAction); ok {
+			job := r.newPromiseResolveThenableJob(p, resolution, &jobCallback{callback: call})
+			r.enqueuePromiseJob(job)
+			return _undefined
+		}
+	}
+	return p.fulfill(resolution)
 }
 
 func (p *Promise) reject(reason Value) Value {
@@ -162,13 +179,13 @@ func (p *Promise) addReactions(fulfillReaction *promiseReaction, rejectReaction 
 		p.fulfillReactions = append(p.fulfillReactions, fulfillReaction)
 		p.rejectReactions = append(p.rejectReactions, rejectReaction)
 	case PromiseStateFulfilled:
-		r.enqueuePromiseJob(r.newPromiseReactionJob(fulfillReaction, p.result))
+		r.enqueuePromiseReactionJob(fulfillReaction, p.result)
 	default:
 		reason := p.result
 		if !p.handled {
 			r.trackPromiseRejection(p, PromiseRejectionHandle)
 		}
-		r.enqueuePromiseJob(r.newPromiseReactionJob(rejectReaction, reason))
+		r.enqueuePromiseReactionJob(rejectReaction, reason)
 	}
 	p.handled = true
 }
@@ -187,18 +204,57 @@ func (r *Runtime) newPromiseResolveThenableJob(p *Promise, thenable Value, then 
 	}
 }
 
+// promiseJob is one entry of the job queue: a promise reaction and its
+// argument, or any other job as a function. A reaction job, by far the most
+// common kind, is queued as it is instead of in a closure made for it.
+type promiseJob struct {
+	reaction *promiseReaction
+	argument Value
+	fn       func()
+}
+
+func (r *Runtime) runJob(j *promiseJob) {
+	if j.fn != nil {
+		j.fn()
+		return
+	}
+	r.runPromiseReactionJob(j.reaction, j.argument)
+}
+
 func (r *Runtime) enqueuePromiseJob(job func()) {
-	r.jobQueue = append(r.jobQueue, job)
+	r.jobQueue = append(r.jobQueue, promiseJob{fn: job})
+}
+
+func (r *Runtime) enqueuePromiseReactionJob(reaction *promiseReaction, argument Value) {
+	r.jobQueue = append(r.jobQueue, promiseJob{reaction: reaction, argument: argument})
 }
 
 func (r *Runtime) triggerPromiseReactions(reactions []*promiseReaction, argument Value) {
 	for _, reaction := range reactions {
-		r.enqueuePromiseJob(r.newPromiseReactionJob(reaction, argument))
+		r.enqueuePromiseReactionJob(reaction, argument)
 	}
 }
 
-func (r *Runtime) newPromiseReactionJob(reaction *promiseReaction, argument Value) func() {
-	return func() {
+// runPromiseReactionJob is the spec's NewPromiseReactionJob, run. The
+// reactions of an await (asyncRunner set) resume their async function with
+// no function object or argument list in between.
+func (r *Runtime) runPromiseReactionJob(reaction *promiseReaction, argument Value) {
+	if ar := reaction.asyncRunner; ar != nil {
+		if tracker := r.asyncContextTracker; tracker != nil {
+			tracker.Resumed(reaction.asyncCtx)
+		}
+		typ := reaction.typ
+		// An exception here is dropped, as a throwing reaction handler's
+		// is when the reaction has no capability.
+		r.vm.try(func() {
+			ar.resume(argument, typ == promiseReactionReject)
+		})
+		if tracker := r.asyncContextTracker; tracker != nil {
+			tracker.Exited()
+		}
+		return
+	}
+	{
 		var handlerResult Value
 		fulfill := false
 		if reaction.handler == nil {
@@ -231,17 +287,27 @@ func (r *Runtime) newPromiseReactionJob(reaction *promiseReaction, argument Valu
 	}
 }
 
-func (r *Runtime) newPromise(proto *Object) *Promise {
-	o := &Object{runtime: r}
+// promiseAlloc holds a promise's Object and Promise, made together.
+type promiseAlloc struct {
+	obj Object
+	p   Promise
+}
 
-	po := &Promise{}
+func (r *Runtime) newPromise(proto *Object) *Promise {
+	a := &promiseAlloc{}
+	r.initPromise(&a.obj, &a.p, proto)
+	return &a.p
+}
+
+func (r *Runtime) initPromise(o *Object, po *Promise, proto *Object) {
+	o.runtime = r
 	po.class = classObject
 	po.val = o
 	po.extensible = true
 	o.self = po
 	po.prototype = proto
-	po.init()
-	return po
+	// No property map: most promises never get an own property, and
+	// baseObject makes the map on the first write (ensureValues).
 }
 
 func (r *Runtime) builtin_newPromise(args []Value, newTarget *Object) *Object {
@@ -283,7 +349,7 @@ func (r *Runtime) newPromiseCapability(c *Object) *promiseCapability {
 	pcap := new(promiseCapability)
 	if c == r.getPromise() {
 		p := r.newPromise(r.getPromisePrototype())
-		pcap.resolveObj, pcap.rejectObj = p.createResolvingFunctions()
+		pcap.native = p
 		pcap.promise = p.val
 	} else {
 		var resolve, reject Value
@@ -384,11 +450,43 @@ func (r *Runtime) promiseProto_finally(call FunctionCall) Value {
 }
 
 func (pcap *promiseCapability) resolve(result Value) {
+	if p := pcap.native; p != nil {
+		if !pcap.alreadyResolved {
+			pcap.alreadyResolved = true
+			p.resolveWith(result)
+		}
+		return
+	}
 	pcap.promise.runtime.toCallable(pcap.resolveObj)(FunctionCall{Arguments: []Value{result}})
 }
 
 func (pcap *promiseCapability) reject(reason Value) {
+	if p := pcap.native; p != nil {
+		if !pcap.alreadyResolved {
+			pcap.alreadyResolved = true
+			p.reject(reason)
+		}
+		return
+	}
 	pcap.promise.runtime.toCallable(pcap.rejectObj)(FunctionCall{Arguments: []Value{reason}})
+}
+
+// resolveFunc and rejectFunc return the capability's resolving functions,
+// made on first use for a native capability.
+func (pcap *promiseCapability) resolveFunc() *Object {
+	pcap.makeFuncs()
+	return pcap.resolveObj
+}
+
+func (pcap *promiseCapability) rejectFunc() *Object {
+	pcap.makeFuncs()
+	return pcap.rejectObj
+}
+
+func (pcap *promiseCapability) makeFuncs() {
+	if pcap.resolveObj == nil {
+		pcap.resolveObj, pcap.rejectObj = pcap.native.resolvingFunctions(&pcap.alreadyResolved)
+	}
 }
 
 func (pcap *promiseCapability) try(f func()) bool {
@@ -427,7 +525,7 @@ func (r *Runtime) promise_all(call FunctionCall) Value {
 				return _undefined
 			}, "", 1)
 			remainingElementsCount++
-			r.invoke(nextPromise, "then", onFulfilled, pcap.rejectObj)
+			r.invoke(nextPromise, "then", onFulfilled, pcap.rejectFunc())
 		})
 		remainingElementsCount--
 		if remainingElementsCount == 0 {
@@ -509,7 +607,7 @@ func (r *Runtime) promise_any(call FunctionCall) Value {
 			}, "", 1)
 
 			remainingElementsCount++
-			r.invoke(nextPromise, "then", pcap.resolveObj, onRejected)
+			r.invoke(nextPromise, "then", pcap.resolveFunc(), onRejected)
 		})
 		remainingElementsCount--
 		if remainingElementsCount == 0 {
@@ -528,7 +626,7 @@ func (r *Runtime) promise_race(call FunctionCall) Value {
 		iter := r.getIterator(call.Argument(0), nil)
 		iter.iterate(func(nextValue Value) {
 			nextPromise := promiseResolve(FunctionCall{This: c, Arguments: []Value{nextValue}})
-			r.invoke(nextPromise, "then", pcap.resolveObj, pcap.rejectObj)
+			r.invoke(nextPromise, "then", pcap.resolveFunc(), pcap.rejectFunc())
 		})
 	})
 	return pcap.promise

@@ -19,7 +19,7 @@ func benchAsync(b *testing.B, src string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if p, ok := res.Export().(*Promise); !ok || p.State() != PromiseStateFulfilled {
+		if p, ok := res.(*Object).self.(*Promise); !ok || p.State() != PromiseStateFulfilled {
 			b.Fatal("promise not fulfilled", res)
 		}
 	}

@@ -208,7 +208,7 @@ func TestLeaveKeepsStackCleared(t *testing.T) {
 		t.Fatalf("job queue has %d entries after leave", len(q))
 	}
 	for i, j := range q[:cap(q)] {
-		if j != nil {
+		if j.fn != nil || j.reaction != nil || j.argument != nil {
 			t.Fatalf("job queue slot %d still holds a job", i)
 		}
 	}

@@ -558,12 +558,6 @@ func (f *baseFuncObject) materialiseProps() {
 	f.idxPropCount = 0
 }
 
-func (f *baseFuncObject) ensureValues() {
-	if f.values == nil {
-		f.values = make(map[unistring.String]Value)
-	}
-}
-
 func (f *baseFuncObject) isLazyProp(name unistring.String) bool {
 	return f.lazyProps && (name == "length" || name == "name")
 }
@@ -743,11 +737,8 @@ func (f *baseJsFuncObject) prepareForVmCall(call FunctionCall) {
 
 func (f *baseJsFuncObject) asyncCall(call FunctionCall, vmCall func(*vm, int)) Value {
 	f.prepareForVmCall(call)
-	ar := &asyncRunner{
-		f:      f.val,
-		vmCall: vmCall,
-	}
-	ar.start(len(call.Arguments))
+	ar := &asyncRunner{f: f.val}
+	ar.start(len(call.Arguments), vmCall)
 	return ar.promiseCap.promise
 }
 
@@ -796,11 +787,8 @@ func (f *asyncMethodFuncObject) vmCall(vm *vm, n int) {
 }
 
 func (f *baseJsFuncObject) asyncVmCall(vm *vm, n int, vmCall func(*vm, int)) {
-	ar := &asyncRunner{
-		f:      f.val,
-		vmCall: vmCall,
-	}
-	ar.start(n)
+	ar := &asyncRunner{f: f.val}
+	ar.start(n, vmCall)
 	vm.push(ar.promiseCap.promise)
 	vm.pc++
 }
@@ -811,31 +799,37 @@ func (f *asyncFuncObject) vmCall(vm *vm, n int) {
 
 type asyncRunner struct {
 	gen        generator
-	promiseCap *promiseCapability
+	promiseCap promiseCapability
 	f          *Object
-	vmCall     func(*vm, int)
+
+	// The reactions of the await the function is suspended at. One await
+	// is pending at a time, and a settled promise lets go of its reactions
+	// before their job runs, so every await reuses these two.
+	onFulfilled, onRejected promiseReaction
+
+	// The result promise and the first slots of the suspended frame's copy
+	// share the runner's allocation.
+	promiseObj Object
+	promise    Promise
+	stackBuf   [8]Value
 }
 
-func (ar *asyncRunner) onFulfilled(call FunctionCall) Value {
+// resume continues the function after the await it is suspended at settled
+// with v (a rejection when rejected).
+func (ar *asyncRunner) resume(v Value, rejected bool) {
 	ar.gen.vm.curAsyncRunner = ar
 	defer func() {
 		ar.gen.vm.curAsyncRunner = nil
 	}()
-	arg := call.Argument(0)
-	res, resType, ex := ar.gen.next(arg)
+	var res Value
+	var resType resultType
+	var ex *Exception
+	if rejected {
+		res, resType, ex = ar.gen.nextThrow(v)
+	} else {
+		res, resType, ex = ar.gen.next(v)
+	}
 	ar.step(res, resType == resultNormal, ex)
-	return _undefined
-}
-
-func (ar *asyncRunner) onRejected(call FunctionCall) Value {
-	ar.gen.vm.curAsyncRunner = ar
-	defer func() {
-		ar.gen.vm.curAsyncRunner = nil
-	}()
-	reason := call.Argument(0)
-	res, resType, ex := ar.gen.nextThrow(reason)
-	ar.step(res, resType == resultNormal, ex)
-	return _undefined
 }
 
 func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
@@ -846,29 +840,38 @@ func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
 		} else {
 			ar.promiseCap.reject(ex.val)
 		}
+		// The result promise keeps the runner: let the frame's copy go.
+		ar.gen.ctx = execCtx{}
+		ar.stackBuf = [len(ar.stackBuf)]Value{}
 		return
 	}
 
 	// await
+	ar.onFulfilled = promiseReaction{typ: promiseReactionFulfill, asyncRunner: ar}
+	if _, ok := res.(*Object); !ok {
+		// PromiseResolve makes a promise fulfilled with the primitive, and
+		// PerformPromiseThen on it queues the fulfil reaction's job at once.
+		// Nothing else can reach that promise, so only the job is made.
+		if tracker := r.asyncContextTracker; tracker != nil {
+			ar.onFulfilled.asyncCtx = tracker.Grab()
+		}
+		r.enqueuePromiseReactionJob(&ar.onFulfilled, res)
+		return
+	}
+	ar.onRejected = promiseReaction{typ: promiseReactionReject, asyncRunner: ar}
 	promise := r.promiseResolve(r.getPromise(), res)
-	promise.self.(*Promise).addReactions(&promiseReaction{
-		typ:         promiseReactionFulfill,
-		handler:     &jobCallback{callback: ar.onFulfilled},
-		asyncRunner: ar,
-	}, &promiseReaction{
-		typ:         promiseReactionReject,
-		handler:     &jobCallback{callback: ar.onRejected},
-		asyncRunner: ar,
-	})
+	promise.self.(*Promise).addReactions(&ar.onFulfilled, &ar.onRejected)
 }
 
-func (ar *asyncRunner) start(nArgs int) {
+func (ar *asyncRunner) start(nArgs int, vmCall func(*vm, int)) {
 	r := ar.f.runtime
 	ar.gen.vm = r.vm
-	ar.promiseCap = r.newPromiseCapability(r.getPromise())
+	r.initPromise(&ar.promiseObj, &ar.promise, r.getPromisePrototype())
+	ar.promiseCap = promiseCapability{promise: &ar.promiseObj, native: &ar.promise}
+	ar.gen.ctx.stack = ar.stackBuf[:0]
 	sp := r.vm.sp
 	ar.gen.enter()
-	ar.vmCall(r.vm, nArgs)
+	vmCall(r.vm, nArgs)
 	res, resType, ex := ar.gen.step()
 	ar.step(res, resType == resultNormal, ex)
 	if ex != nil {
@@ -977,7 +980,9 @@ func (g *generator) step() (res Value, resultType resultType, ex *Exception) {
 
 	if ym, ok := res.(*yieldMarker); ok {
 		resultType = ym.resultType
-		g.ctx = execCtx{}
+		// The frame's copy made at the previous suspension was restored on
+		// resume: its buffer takes this one.
+		g.ctx = execCtx{stack: g.ctx.stack[:0]}
 		vm.pc = -vm.pc + 1
 		if res != yieldEmpty {
 			res = vm.pop()

@@ -198,7 +198,7 @@ type Runtime struct {
 	vm   *vm
 	hash *maphash.Hash
 
-	jobQueue []func()
+	jobQueue []promiseJob
 
 	promiseRejectionTracker PromiseRejectionTracker
 	asyncContextTracker     AsyncContextTracker
@@ -2844,12 +2844,13 @@ const maxRetainedStack = 4096
 
 // called when the top level function returns normally (i.e. control is passed outside the Runtime).
 func (r *Runtime) leave() {
-	var jobs []func()
+	var jobs []promiseJob
 	for len(r.jobQueue) > 0 {
 		jobs, r.jobQueue = r.jobQueue, jobs[:0]
-		for i, job := range jobs {
-			jobs[i] = nil
-			job()
+		for i := range jobs {
+			job := jobs[i]
+			jobs[i] = promiseJob{}
+			r.runJob(&job)
 		}
 	}
 	// Keep the (now empty) buffers for the next call instead of growing new
