@@ -690,14 +690,6 @@ func (r *Runtime) getPromise() *Object {
 	return ret
 }
 
-func (r *Runtime) wrapPromiseReaction(fObj *Object) func(interface{}) error {
-	f, _ := AssertFunction(fObj)
-	return func(x interface{}) error {
-		_, err := f(nil, r.ToValue(x))
-		return err
-	}
-}
-
 // NewPromise creates and returns a Promise and resolving functions for it.
 // The returned errors will be uncatchable errors, such as InterruptedError or StackOverflowError, which should be propagated upwards.
 // Exceptions are handled through [PromiseRejectionTracker].
@@ -722,8 +714,28 @@ func (r *Runtime) wrapPromiseReaction(fObj *Object) func(interface{}) error {
 //	}
 func (r *Runtime) NewPromise() (promise *Promise, resolve, reject func(reason interface{}) error) {
 	p := r.newPromise(r.getPromisePrototype())
-	resolveF, rejectF := p.createResolvingFunctions()
-	return p, r.wrapPromiseReaction(resolveF), r.wrapPromiseReaction(rejectF)
+	// What calling the promise's resolving functions does, without making
+	// them as function objects: script never sees them.
+	alreadyResolved := false
+	resolve = func(x interface{}) error {
+		v := r.ToValue(x)
+		return r.runWrapped(func() {
+			if !alreadyResolved {
+				alreadyResolved = true
+				p.resolveWith(v)
+			}
+		})
+	}
+	reject = func(x interface{}) error {
+		v := r.ToValue(x)
+		return r.runWrapped(func() {
+			if !alreadyResolved {
+				alreadyResolved = true
+				p.reject(v)
+			}
+		})
+	}
+	return p, resolve, reject
 }
 
 // SetPromiseRejectionTracker registers a function that will be called in two scenarios: when a promise is rejected

@@ -535,3 +535,76 @@ func TestAsyncStackAndRejections(t *testing.T) {
 		t.Fatalf("rejection tracker saw %q, want %q", ops, w)
 	}
 }
+
+// TestNewPromiseResolvers: the Go resolving functions of Runtime.NewPromise
+// settle the promise once, run the jobs they queue before returning when
+// called from outside the runtime, and follow a thenable through its then.
+func TestNewPromiseResolvers(t *testing.T) {
+	r := New()
+	p, resolve, reject := r.NewPromise()
+	r.Set("p", p)
+	if _, err := r.RunString(`var out = []; p.then((v) => out.push("p:" + v), (e) => out.push("p rejected"));`); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reject("c"); err != nil {
+		t.Fatal(err)
+	}
+	if p.State() != PromiseStateFulfilled || p.Result().String() != "a" {
+		t.Fatalf("promise %v %v, want fulfilled with a", p.State(), p.Result())
+	}
+	p2, resolve2, _ := r.NewPromise()
+	r.Set("p2", p2)
+	thenable, err := r.RunString(`p2.then((v) => out.push("p2:" + v)); ({ then(res) { out.push("then called"); res("t"); } })`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve2(thenable); err != nil {
+		t.Fatal(err)
+	}
+	p3, _, reject3 := r.NewPromise()
+	r.Set("p3", p3)
+	if err := reject3(r.NewTypeError("no")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RunString(`p3.catch((e) => out.push("p3:" + e.message))`); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := r.RunString(`JSON.stringify(out)`)
+	if want := `["p:a","then called","p2:t","p3:no"]`; got.String() != want {
+		t.Fatalf("out = %s, want %s", got, want)
+	}
+}
+
+// TestAwaitAllocs: an async function call awaiting a primitive allocates
+// its runner only (upstream: 36 allocations), and a loop of awaits reuses
+// the runner's reactions and frame copy.
+func TestAwaitAllocs(t *testing.T) {
+	r := New()
+	for _, c := range []struct {
+		src string
+		max float64
+	}{
+		{`(async function f() { await null; return 1; })`, 1},
+		{`(async function f() { let s = 0; for (let i = 0; i < 10; i++) s += await i; return s; })`, 2},
+	} {
+		v, err := r.RunString(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, _ := AssertFunction(v)
+		n := testing.AllocsPerRun(100, func() {
+			if _, err := fn(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n > c.max {
+			t.Errorf("%s: %v allocations per call, want at most %v", c.src, n, c.max)
+		}
+	}
+}

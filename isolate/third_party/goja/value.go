@@ -789,6 +789,9 @@ func (o *Object) baseObject(*Runtime) *Object {
 //
 // This method will panic with an *Exception if a JavaScript exception is thrown in the process. Use Runtime.Try to catch these.
 func (o *Object) Export() interface{} {
+	if p, ok := o.self.(*Promise); ok {
+		return p // what Promise.export returns, without the context it ignores
+	}
 	return o.self.export(&objectExportCtx{})
 }
 
