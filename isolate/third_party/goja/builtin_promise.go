@@ -68,6 +68,11 @@ type Promise struct {
 	fulfillReactions []*promiseReaction
 	rejectReactions  []*promiseReaction
 	handled          bool
+
+	// firstReactions backs the two reaction lists while each holds one
+	// reaction (a promise awaited or then'd once); a second one moves the
+	// lists to the heap.
+	firstReactions [2]*promiseReaction
 }
 
 func (p *Promise) State() PromiseState {
@@ -147,6 +152,7 @@ func (p *Promise) reject(reason Value) Value {
 		r.trackPromiseRejection(p, PromiseRejectionReject)
 	}
 	r.triggerPromiseReactions(reactions, reason)
+	p.firstReactions = [2]*promiseReaction{}
 	return _undefined
 }
 
@@ -156,6 +162,7 @@ func (p *Promise) fulfill(value Value) Value {
 	p.fulfillReactions, p.rejectReactions = nil, nil
 	p.state = PromiseStateFulfilled
 	p.val.runtime.triggerPromiseReactions(reactions, value)
+	p.firstReactions = [2]*promiseReaction{}
 	return _undefined
 }
 
@@ -176,6 +183,11 @@ func (p *Promise) addReactions(fulfillReaction *promiseReaction, rejectReaction 
 	}
 	switch p.state {
 	case PromiseStatePending:
+		if p.fulfillReactions == nil {
+			p.firstReactions = [2]*promiseReaction{fulfillReaction, rejectReaction}
+			p.fulfillReactions, p.rejectReactions = p.firstReactions[0:1:1], p.firstReactions[1:2:2]
+			break
+		}
 		p.fulfillReactions = append(p.fulfillReactions, fulfillReaction)
 		p.rejectReactions = append(p.rejectReactions, rejectReaction)
 	case PromiseStateFulfilled:
@@ -287,10 +299,12 @@ func (r *Runtime) runPromiseReactionJob(reaction *promiseReaction, argument Valu
 	}
 }
 
-// promiseAlloc holds a promise's Object and Promise, made together.
+// promiseAlloc holds a promise's Object and Promise, made together, and the
+// capability when one is made for it.
 type promiseAlloc struct {
 	obj Object
 	p   Promise
+	cap promiseCapability
 }
 
 func (r *Runtime) newPromise(proto *Object) *Promise {
@@ -346,56 +360,54 @@ func (r *Runtime) promiseProto_then(call FunctionCall) Value {
 }
 
 func (r *Runtime) newPromiseCapability(c *Object) *promiseCapability {
-	pcap := new(promiseCapability)
 	if c == r.getPromise() {
-		p := r.newPromise(r.getPromisePrototype())
-		pcap.native = p
-		pcap.promise = p.val
-	} else {
-		var resolve, reject Value
-		executor := r.newNativeFunc(func(call FunctionCall) Value {
-			if resolve != nil {
-				panic(r.NewTypeError("resolve is already set"))
-			}
-			if reject != nil {
-				panic(r.NewTypeError("reject is already set"))
-			}
-			if arg := call.Argument(0); arg != _undefined {
-				resolve = arg
-			}
-			if arg := call.Argument(1); arg != _undefined {
-				reject = arg
-			}
-			return nil
-		}, "", 2)
-		pcap.promise = r.toConstructor(c)([]Value{executor}, c)
-		pcap.resolveObj = r.toObject(resolve)
-		r.toCallable(pcap.resolveObj) // make sure it's callable
-		pcap.rejectObj = r.toObject(reject)
-		r.toCallable(pcap.rejectObj)
+		a := &promiseAlloc{}
+		r.initPromise(&a.obj, &a.p, r.getPromisePrototype())
+		a.cap = promiseCapability{promise: &a.obj, native: &a.p}
+		return &a.cap
 	}
+	pcap := new(promiseCapability)
+	var resolve, reject Value
+	executor := r.newNativeFunc(func(call FunctionCall) Value {
+		if resolve != nil {
+			panic(r.NewTypeError("resolve is already set"))
+		}
+		if reject != nil {
+			panic(r.NewTypeError("reject is already set"))
+		}
+		if arg := call.Argument(0); arg != _undefined {
+			resolve = arg
+		}
+		if arg := call.Argument(1); arg != _undefined {
+			reject = arg
+		}
+		return nil
+	}, "", 2)
+	pcap.promise = r.toConstructor(c)([]Value{executor}, c)
+	pcap.resolveObj = r.toObject(resolve)
+	r.toCallable(pcap.resolveObj) // make sure it's callable
+	pcap.rejectObj = r.toObject(reject)
+	r.toCallable(pcap.rejectObj)
 	return pcap
 }
 
 func (r *Runtime) performPromiseThen(p *Promise, onFulfilled, onRejected Value, resultCapability *promiseCapability) Value {
-	var onFulfilledJobCallback, onRejectedJobCallback *jobCallback
+	// Both reactions and their handlers are made in one allocation.
+	rs := &struct {
+		fulfill, reject         promiseReaction
+		onFulfilled, onRejected jobCallback
+	}{}
+	rs.fulfill = promiseReaction{capability: resultCapability, typ: promiseReactionFulfill}
+	rs.reject = promiseReaction{capability: resultCapability, typ: promiseReactionReject}
 	if f, ok := assertCallable(onFulfilled); ok {
-		onFulfilledJobCallback = &jobCallback{callback: f}
+		rs.onFulfilled.callback = f
+		rs.fulfill.handler = &rs.onFulfilled
 	}
 	if f, ok := assertCallable(onRejected); ok {
-		onRejectedJobCallback = &jobCallback{callback: f}
+		rs.onRejected.callback = f
+		rs.reject.handler = &rs.onRejected
 	}
-	fulfillReaction := &promiseReaction{
-		capability: resultCapability,
-		typ:        promiseReactionFulfill,
-		handler:    onFulfilledJobCallback,
-	}
-	rejectReaction := &promiseReaction{
-		capability: resultCapability,
-		typ:        promiseReactionReject,
-		handler:    onRejectedJobCallback,
-	}
-	p.addReactions(fulfillReaction, rejectReaction)
+	p.addReactions(&rs.fulfill, &rs.reject)
 	if resultCapability == nil {
 		return _undefined
 	}

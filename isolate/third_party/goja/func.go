@@ -808,10 +808,11 @@ type asyncRunner struct {
 	onFulfilled, onRejected promiseReaction
 
 	// The result promise and the first slots of the suspended frame's copy
-	// share the runner's allocation.
+	// (its values and one try block) share the runner's allocation.
 	promiseObj Object
 	promise    Promise
 	stackBuf   [8]Value
+	tryBuf     [1]tryFrame
 }
 
 // resume continues the function after the await it is suspended at settled
@@ -843,6 +844,7 @@ func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
 		// The result promise keeps the runner: let the frame's copy go.
 		ar.gen.ctx = execCtx{}
 		ar.stackBuf = [len(ar.stackBuf)]Value{}
+		ar.tryBuf = [len(ar.tryBuf)]tryFrame{}
 		return
 	}
 
@@ -868,7 +870,7 @@ func (ar *asyncRunner) start(nArgs int, vmCall func(*vm, int)) {
 	ar.gen.vm = r.vm
 	r.initPromise(&ar.promiseObj, &ar.promise, r.getPromisePrototype())
 	ar.promiseCap = promiseCapability{promise: &ar.promiseObj, native: &ar.promise}
-	ar.gen.ctx.stack = ar.stackBuf[:0]
+	ar.gen.ctx.stack, ar.gen.ctx.tryStack = ar.stackBuf[:0], ar.tryBuf[:0]
 	sp := r.vm.sp
 	ar.gen.enter()
 	vmCall(r.vm, nArgs)
@@ -981,8 +983,8 @@ func (g *generator) step() (res Value, resultType resultType, ex *Exception) {
 	if ym, ok := res.(*yieldMarker); ok {
 		resultType = ym.resultType
 		// The frame's copy made at the previous suspension was restored on
-		// resume: its buffer takes this one.
-		g.ctx = execCtx{stack: g.ctx.stack[:0]}
+		// resume: its buffers take this one.
+		g.ctx = execCtx{stack: g.ctx.stack[:0], tryStack: g.ctx.tryStack[:0]}
 		vm.pc = -vm.pc + 1
 		if res != yieldEmpty {
 			res = vm.pop()
