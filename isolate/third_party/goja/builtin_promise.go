@@ -31,6 +31,20 @@ type PromiseRejectionTracker func(p *Promise, operation PromiseRejectionOperatio
 
 type jobCallback struct {
 	callback func(FunctionCall) Value
+	// script, when set instead of callback, is a script function called
+	// with callScript.
+	script *Object
+}
+
+// setHandler makes jc call v, reporting whether v is callable.
+func (jc *jobCallback) setHandler(v Value) bool {
+	if o, ok := v.(*Object); ok && isScriptFunc(o) {
+		jc.script = o
+		return true
+	}
+	f, ok := assertCallable(v)
+	jc.callback = f
+	return ok
 }
 
 type promiseCapability struct {
@@ -399,12 +413,10 @@ func (r *Runtime) performPromiseThen(p *Promise, onFulfilled, onRejected Value, 
 	}{}
 	rs.fulfill = promiseReaction{capability: resultCapability, typ: promiseReactionFulfill}
 	rs.reject = promiseReaction{capability: resultCapability, typ: promiseReactionReject}
-	if f, ok := assertCallable(onFulfilled); ok {
-		rs.onFulfilled.callback = f
+	if rs.onFulfilled.setHandler(onFulfilled) {
 		rs.fulfill.handler = &rs.onFulfilled
 	}
-	if f, ok := assertCallable(onRejected); ok {
-		rs.onRejected.callback = f
+	if rs.onRejected.setHandler(onRejected) {
 		rs.reject.handler = &rs.onRejected
 	}
 	p.addReactions(&rs.fulfill, &rs.reject)

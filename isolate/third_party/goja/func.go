@@ -642,6 +642,36 @@ func (f *baseFuncObject) iterateStringKeys() iterNextFunc {
 	return f.baseObject.iterateStringKeys()
 }
 
+// callScript calls o when it is one of the common kinds of script function,
+// through its Call method: assertCallable returns that method as a method
+// value, which allocates. ok is false for any other object.
+func callScript(o *Object, call FunctionCall) (ret Value, ok bool) {
+	switch f := o.self.(type) {
+	case *funcObject:
+		return f.Call(call), true
+	case *arrowFuncObject:
+		return f.Call(call), true
+	case *methodFuncObject:
+		return f.Call(call), true
+	case *asyncFuncObject:
+		return f.Call(call), true
+	case *asyncArrowFuncObject:
+		return f.Call(call), true
+	case *asyncMethodFuncObject:
+		return f.Call(call), true
+	}
+	return nil, false
+}
+
+// isScriptFunc reports whether callScript calls o.
+func isScriptFunc(o *Object) bool {
+	switch o.self.(type) {
+	case *funcObject, *arrowFuncObject, *methodFuncObject, *asyncFuncObject, *asyncArrowFuncObject, *asyncMethodFuncObject:
+		return true
+	}
+	return false
+}
+
 func hasInstance(val *Object, v Value) bool {
 	if v, ok := v.(*Object); ok {
 		o := val.self.getStr("prototype", nil)

@@ -2971,6 +2971,10 @@ func (r *Runtime) trackPromiseRejection(p *Promise, operation PromiseRejectionOp
 }
 
 func (r *Runtime) callJobCallback(job *jobCallback, this Value, args ...Value) Value {
+	if job.script != nil {
+		ret, _ := callScript(job.script, FunctionCall{This: this, Arguments: args})
+		return ret
+	}
 	return job.callback(FunctionCall{This: this, Arguments: args})
 }
 
