@@ -48,3 +48,18 @@ func BenchmarkAwaitLoop10(b *testing.B) {
 func BenchmarkPromiseThen(b *testing.B) {
 	benchAsync(b, `(function f() { return Promise.resolve(1).then((v) => v + 1); })`)
 }
+
+func BenchmarkSyncCall(b *testing.B) {
+	r := New()
+	v, err := r.RunString(`(function f() { return 1; })`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fn, _ := AssertFunction(v)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := fn(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
