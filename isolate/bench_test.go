@@ -68,6 +68,19 @@ func BenchmarkHono(b *testing.B) {
 	benchDo(b, p, req)
 }
 
+// BenchmarkHello1k answers 1 KiB from a synchronous handler; BenchmarkAwait
+// is the same handler written async, awaiting null first: the difference
+// is what goja charges for an async function and one await.
+func BenchmarkHello1k(b *testing.B) {
+	p := benchPool(b, "../scripts/bench-ops.d/hello1k/index.js")
+	benchDo(b, p, &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/"})
+}
+
+func BenchmarkAwait(b *testing.B) {
+	p := benchPool(b, "../scripts/bench-ops.d/await1k/index.js")
+	benchDo(b, p, &Request{ID: "r", Method: "GET", URL: "http://127.0.0.1/"})
+}
+
 // BenchmarkNewRuntime measures a fresh runtime made ready to serve: a goja
 // VM, every global installed, the (shared, precompiled) script run and its
 // handler found.

@@ -31,11 +31,32 @@ type PromiseRejectionTracker func(p *Promise, operation PromiseRejectionOperatio
 
 type jobCallback struct {
 	callback func(FunctionCall) Value
+	// script, when set instead of callback, is a script function called
+	// with callScript.
+	script *Object
+}
+
+// setHandler makes jc call v, reporting whether v is callable.
+func (jc *jobCallback) setHandler(v Value) bool {
+	if o, ok := v.(*Object); ok && isScriptFunc(o) {
+		jc.script = o
+		return true
+	}
+	f, ok := assertCallable(v)
+	jc.callback = f
+	return ok
 }
 
 type promiseCapability struct {
 	promise               *Object
 	resolveObj, rejectObj *Object
+
+	// native is set when the capability is for %Promise% itself. Its
+	// resolving functions are then made only when something hands them to
+	// script (resolveFunc, rejectFunc); resolve and reject act on the promise
+	// directly, with alreadyResolved as the record the functions share.
+	native          *Promise
+	alreadyResolved bool
 }
 
 type promiseReaction struct {
@@ -61,6 +82,11 @@ type Promise struct {
 	fulfillReactions []*promiseReaction
 	rejectReactions  []*promiseReaction
 	handled          bool
+
+	// firstReactions backs the two reaction lists while each holds one
+	// reaction (a promise awaited or then'd once); a second one moves the
+	// lists to the heap.
+	firstReactions [2]*promiseReaction
 }
 
 func (p *Promise) State() PromiseState {
@@ -83,41 +109,51 @@ func (p *Promise) toValue(r *Runtime) Value {
 }
 
 func (p *Promise) createResolvingFunctions() (resolve, reject *Object) {
+	return p.resolvingFunctions(new(bool))
+}
+
+// resolvingFunctions makes the resolve and reject functions of p sharing the
+// alreadyResolved record.
+func (p *Promise) resolvingFunctions(alreadyResolved *bool) (resolve, reject *Object) {
 	r := p.val.runtime
-	alreadyResolved := false
-	return p.val.runtime.newNativeFunc(func(call FunctionCall) Value {
-			if alreadyResolved {
+	return r.newNativeFunc(func(call FunctionCall) Value {
+			if *alreadyResolved {
 				return _undefined
 			}
-			alreadyResolved = true
-			resolution := call.Argument(0)
-			if resolution.SameAs(p.val) {
-				return p.reject(r.NewTypeError("Promise self-resolution"))
-			}
-			if obj, ok := resolution.(*Object); ok {
-				var thenAction Value
-				ex := r.vm.try(func() {
-					thenAction = obj.self.getStr("then", nil)
-				})
-				if ex != nil {
-					return p.reject(ex.val)
-				}
-				if call, ok := assertCallable(thenAction); ok {
-					job := r.newPromiseResolveThenableJob(p, resolution, &jobCallback{callback: call})
-					r.enqueuePromiseJob(job)
-					return _undefined
-				}
-			}
-			return p.fulfill(resolution)
+			*alreadyResolved = true
+			return p.resolveWith(call.Argument(0))
 		}, "", 1),
-		p.val.runtime.newNativeFunc(func(call FunctionCall) Value {
-			if alreadyResolved {
+		r.newNativeFunc(func(call FunctionCall) Value {
+			if *alreadyResolved {
 				return _undefined
 			}
-			alreadyResolved = true
-			reason := call.Argument(0)
-			return p.reject(reason)
+			*alreadyResolved = true
+			return p.reject(call.Argument(0))
 		}, "", 1)
+}
+
+// resolveWith is what a resolve function does once it checked it was not
+// called before.
+func (p *Promise) resolveWith(resolution Value) Value {
+	r := p.val.runtime
+	if resolution.SameAs(p.val) {
+		return p.reject(r.NewTypeError("Promise self-resolution"))
+	}
+	if obj, ok := resolution.(*Object); ok {
+		var thenAction Value
+		ex := r.vm.try(func() {
+			thenAction = obj.self.getStr("then", nil)
+		})
+		if ex != nil {
+			return p.reject(ex.val)
+		}
+		if call, ok := assertCallable(thenAction); ok {
+			job := r.newPromiseResolveThenableJob(p, resolution, &jobCallback{callback: call})
+			r.enqueuePromiseJob(job)
+			return _undefined
+		}
+	}
+	return p.fulfill(resolution)
 }
 
 func (p *Promise) reject(reason Value) Value {
@@ -130,6 +166,7 @@ func (p *Promise) reject(reason Value) Value {
 		r.trackPromiseRejection(p, PromiseRejectionReject)
 	}
 	r.triggerPromiseReactions(reactions, reason)
+	p.firstReactions = [2]*promiseReaction{}
 	return _undefined
 }
 
@@ -139,6 +176,7 @@ func (p *Promise) fulfill(value Value) Value {
 	p.fulfillReactions, p.rejectReactions = nil, nil
 	p.state = PromiseStateFulfilled
 	p.val.runtime.triggerPromiseReactions(reactions, value)
+	p.firstReactions = [2]*promiseReaction{}
 	return _undefined
 }
 
@@ -159,16 +197,21 @@ func (p *Promise) addReactions(fulfillReaction *promiseReaction, rejectReaction 
 	}
 	switch p.state {
 	case PromiseStatePending:
+		if p.fulfillReactions == nil {
+			p.firstReactions = [2]*promiseReaction{fulfillReaction, rejectReaction}
+			p.fulfillReactions, p.rejectReactions = p.firstReactions[0:1:1], p.firstReactions[1:2:2]
+			break
+		}
 		p.fulfillReactions = append(p.fulfillReactions, fulfillReaction)
 		p.rejectReactions = append(p.rejectReactions, rejectReaction)
 	case PromiseStateFulfilled:
-		r.enqueuePromiseJob(r.newPromiseReactionJob(fulfillReaction, p.result))
+		r.enqueuePromiseReactionJob(fulfillReaction, p.result)
 	default:
 		reason := p.result
 		if !p.handled {
 			r.trackPromiseRejection(p, PromiseRejectionHandle)
 		}
-		r.enqueuePromiseJob(r.newPromiseReactionJob(rejectReaction, reason))
+		r.enqueuePromiseReactionJob(rejectReaction, reason)
 	}
 	p.handled = true
 }
@@ -187,18 +230,57 @@ func (r *Runtime) newPromiseResolveThenableJob(p *Promise, thenable Value, then 
 	}
 }
 
+// promiseJob is one entry of the job queue: a promise reaction and its
+// argument, or any other job as a function. A reaction job, by far the most
+// common kind, is queued as it is instead of in a closure made for it.
+type promiseJob struct {
+	reaction *promiseReaction
+	argument Value
+	fn       func()
+}
+
+func (r *Runtime) runJob(j *promiseJob) {
+	if j.fn != nil {
+		j.fn()
+		return
+	}
+	r.runPromiseReactionJob(j.reaction, j.argument)
+}
+
 func (r *Runtime) enqueuePromiseJob(job func()) {
-	r.jobQueue = append(r.jobQueue, job)
+	r.jobQueue = append(r.jobQueue, promiseJob{fn: job})
+}
+
+func (r *Runtime) enqueuePromiseReactionJob(reaction *promiseReaction, argument Value) {
+	r.jobQueue = append(r.jobQueue, promiseJob{reaction: reaction, argument: argument})
 }
 
 func (r *Runtime) triggerPromiseReactions(reactions []*promiseReaction, argument Value) {
 	for _, reaction := range reactions {
-		r.enqueuePromiseJob(r.newPromiseReactionJob(reaction, argument))
+		r.enqueuePromiseReactionJob(reaction, argument)
 	}
 }
 
-func (r *Runtime) newPromiseReactionJob(reaction *promiseReaction, argument Value) func() {
-	return func() {
+// runPromiseReactionJob is the spec's NewPromiseReactionJob, run. The
+// reactions of an await (asyncRunner set) resume their async function with
+// no function object or argument list in between.
+func (r *Runtime) runPromiseReactionJob(reaction *promiseReaction, argument Value) {
+	if ar := reaction.asyncRunner; ar != nil {
+		if tracker := r.asyncContextTracker; tracker != nil {
+			tracker.Resumed(reaction.asyncCtx)
+		}
+		typ := reaction.typ
+		// An exception here is dropped, as a throwing reaction handler's
+		// is when the reaction has no capability.
+		r.vm.try(func() {
+			ar.resume(argument, typ == promiseReactionReject)
+		})
+		if tracker := r.asyncContextTracker; tracker != nil {
+			tracker.Exited()
+		}
+		return
+	}
+	{
 		var handlerResult Value
 		fulfill := false
 		if reaction.handler == nil {
@@ -231,17 +313,29 @@ func (r *Runtime) newPromiseReactionJob(reaction *promiseReaction, argument Valu
 	}
 }
 
-func (r *Runtime) newPromise(proto *Object) *Promise {
-	o := &Object{runtime: r}
+// promiseAlloc holds a promise's Object and Promise, made together, and the
+// capability when one is made for it.
+type promiseAlloc struct {
+	obj Object
+	p   Promise
+	cap promiseCapability
+}
 
-	po := &Promise{}
+func (r *Runtime) newPromise(proto *Object) *Promise {
+	a := &promiseAlloc{}
+	r.initPromise(&a.obj, &a.p, proto)
+	return &a.p
+}
+
+func (r *Runtime) initPromise(o *Object, po *Promise, proto *Object) {
+	o.runtime = r
 	po.class = classObject
 	po.val = o
 	po.extensible = true
 	o.self = po
 	po.prototype = proto
-	po.init()
-	return po
+	// No property map: most promises never get an own property, and
+	// baseObject makes the map on the first write (ensureValues).
 }
 
 func (r *Runtime) builtin_newPromise(args []Value, newTarget *Object) *Object {
@@ -280,56 +374,52 @@ func (r *Runtime) promiseProto_then(call FunctionCall) Value {
 }
 
 func (r *Runtime) newPromiseCapability(c *Object) *promiseCapability {
-	pcap := new(promiseCapability)
 	if c == r.getPromise() {
-		p := r.newPromise(r.getPromisePrototype())
-		pcap.resolveObj, pcap.rejectObj = p.createResolvingFunctions()
-		pcap.promise = p.val
-	} else {
-		var resolve, reject Value
-		executor := r.newNativeFunc(func(call FunctionCall) Value {
-			if resolve != nil {
-				panic(r.NewTypeError("resolve is already set"))
-			}
-			if reject != nil {
-				panic(r.NewTypeError("reject is already set"))
-			}
-			if arg := call.Argument(0); arg != _undefined {
-				resolve = arg
-			}
-			if arg := call.Argument(1); arg != _undefined {
-				reject = arg
-			}
-			return nil
-		}, "", 2)
-		pcap.promise = r.toConstructor(c)([]Value{executor}, c)
-		pcap.resolveObj = r.toObject(resolve)
-		r.toCallable(pcap.resolveObj) // make sure it's callable
-		pcap.rejectObj = r.toObject(reject)
-		r.toCallable(pcap.rejectObj)
+		a := &promiseAlloc{}
+		r.initPromise(&a.obj, &a.p, r.getPromisePrototype())
+		a.cap = promiseCapability{promise: &a.obj, native: &a.p}
+		return &a.cap
 	}
+	pcap := new(promiseCapability)
+	var resolve, reject Value
+	executor := r.newNativeFunc(func(call FunctionCall) Value {
+		if resolve != nil {
+			panic(r.NewTypeError("resolve is already set"))
+		}
+		if reject != nil {
+			panic(r.NewTypeError("reject is already set"))
+		}
+		if arg := call.Argument(0); arg != _undefined {
+			resolve = arg
+		}
+		if arg := call.Argument(1); arg != _undefined {
+			reject = arg
+		}
+		return nil
+	}, "", 2)
+	pcap.promise = r.toConstructor(c)([]Value{executor}, c)
+	pcap.resolveObj = r.toObject(resolve)
+	r.toCallable(pcap.resolveObj) // make sure it's callable
+	pcap.rejectObj = r.toObject(reject)
+	r.toCallable(pcap.rejectObj)
 	return pcap
 }
 
 func (r *Runtime) performPromiseThen(p *Promise, onFulfilled, onRejected Value, resultCapability *promiseCapability) Value {
-	var onFulfilledJobCallback, onRejectedJobCallback *jobCallback
-	if f, ok := assertCallable(onFulfilled); ok {
-		onFulfilledJobCallback = &jobCallback{callback: f}
+	// Both reactions and their handlers are made in one allocation.
+	rs := &struct {
+		fulfill, reject         promiseReaction
+		onFulfilled, onRejected jobCallback
+	}{}
+	rs.fulfill = promiseReaction{capability: resultCapability, typ: promiseReactionFulfill}
+	rs.reject = promiseReaction{capability: resultCapability, typ: promiseReactionReject}
+	if rs.onFulfilled.setHandler(onFulfilled) {
+		rs.fulfill.handler = &rs.onFulfilled
 	}
-	if f, ok := assertCallable(onRejected); ok {
-		onRejectedJobCallback = &jobCallback{callback: f}
+	if rs.onRejected.setHandler(onRejected) {
+		rs.reject.handler = &rs.onRejected
 	}
-	fulfillReaction := &promiseReaction{
-		capability: resultCapability,
-		typ:        promiseReactionFulfill,
-		handler:    onFulfilledJobCallback,
-	}
-	rejectReaction := &promiseReaction{
-		capability: resultCapability,
-		typ:        promiseReactionReject,
-		handler:    onRejectedJobCallback,
-	}
-	p.addReactions(fulfillReaction, rejectReaction)
+	p.addReactions(&rs.fulfill, &rs.reject)
 	if resultCapability == nil {
 		return _undefined
 	}
@@ -384,11 +474,43 @@ func (r *Runtime) promiseProto_finally(call FunctionCall) Value {
 }
 
 func (pcap *promiseCapability) resolve(result Value) {
+	if p := pcap.native; p != nil {
+		if !pcap.alreadyResolved {
+			pcap.alreadyResolved = true
+			p.resolveWith(result)
+		}
+		return
+	}
 	pcap.promise.runtime.toCallable(pcap.resolveObj)(FunctionCall{Arguments: []Value{result}})
 }
 
 func (pcap *promiseCapability) reject(reason Value) {
+	if p := pcap.native; p != nil {
+		if !pcap.alreadyResolved {
+			pcap.alreadyResolved = true
+			p.reject(reason)
+		}
+		return
+	}
 	pcap.promise.runtime.toCallable(pcap.rejectObj)(FunctionCall{Arguments: []Value{reason}})
+}
+
+// resolveFunc and rejectFunc return the capability's resolving functions,
+// made on first use for a native capability.
+func (pcap *promiseCapability) resolveFunc() *Object {
+	pcap.makeFuncs()
+	return pcap.resolveObj
+}
+
+func (pcap *promiseCapability) rejectFunc() *Object {
+	pcap.makeFuncs()
+	return pcap.rejectObj
+}
+
+func (pcap *promiseCapability) makeFuncs() {
+	if pcap.resolveObj == nil {
+		pcap.resolveObj, pcap.rejectObj = pcap.native.resolvingFunctions(&pcap.alreadyResolved)
+	}
 }
 
 func (pcap *promiseCapability) try(f func()) bool {
@@ -427,7 +549,7 @@ func (r *Runtime) promise_all(call FunctionCall) Value {
 				return _undefined
 			}, "", 1)
 			remainingElementsCount++
-			r.invoke(nextPromise, "then", onFulfilled, pcap.rejectObj)
+			r.invoke(nextPromise, "then", onFulfilled, pcap.rejectFunc())
 		})
 		remainingElementsCount--
 		if remainingElementsCount == 0 {
@@ -509,7 +631,7 @@ func (r *Runtime) promise_any(call FunctionCall) Value {
 			}, "", 1)
 
 			remainingElementsCount++
-			r.invoke(nextPromise, "then", pcap.resolveObj, onRejected)
+			r.invoke(nextPromise, "then", pcap.resolveFunc(), onRejected)
 		})
 		remainingElementsCount--
 		if remainingElementsCount == 0 {
@@ -528,7 +650,7 @@ func (r *Runtime) promise_race(call FunctionCall) Value {
 		iter := r.getIterator(call.Argument(0), nil)
 		iter.iterate(func(nextValue Value) {
 			nextPromise := promiseResolve(FunctionCall{This: c, Arguments: []Value{nextValue}})
-			r.invoke(nextPromise, "then", pcap.resolveObj, pcap.rejectObj)
+			r.invoke(nextPromise, "then", pcap.resolveFunc(), pcap.rejectFunc())
 		})
 	})
 	return pcap.promise
@@ -592,14 +714,6 @@ func (r *Runtime) getPromise() *Object {
 	return ret
 }
 
-func (r *Runtime) wrapPromiseReaction(fObj *Object) func(interface{}) error {
-	f, _ := AssertFunction(fObj)
-	return func(x interface{}) error {
-		_, err := f(nil, r.ToValue(x))
-		return err
-	}
-}
-
 // NewPromise creates and returns a Promise and resolving functions for it.
 // The returned errors will be uncatchable errors, such as InterruptedError or StackOverflowError, which should be propagated upwards.
 // Exceptions are handled through [PromiseRejectionTracker].
@@ -624,8 +738,28 @@ func (r *Runtime) wrapPromiseReaction(fObj *Object) func(interface{}) error {
 //	}
 func (r *Runtime) NewPromise() (promise *Promise, resolve, reject func(reason interface{}) error) {
 	p := r.newPromise(r.getPromisePrototype())
-	resolveF, rejectF := p.createResolvingFunctions()
-	return p, r.wrapPromiseReaction(resolveF), r.wrapPromiseReaction(rejectF)
+	// What calling the promise's resolving functions does, without making
+	// them as function objects: script never sees them.
+	alreadyResolved := false
+	resolve = func(x interface{}) error {
+		v := r.ToValue(x)
+		return r.runWrapped(func() {
+			if !alreadyResolved {
+				alreadyResolved = true
+				p.resolveWith(v)
+			}
+		})
+	}
+	reject = func(x interface{}) error {
+		v := r.ToValue(x)
+		return r.runWrapped(func() {
+			if !alreadyResolved {
+				alreadyResolved = true
+				p.reject(v)
+			}
+		})
+	}
+	return p, resolve, reject
 }
 
 // SetPromiseRejectionTracker registers a function that will be called in two scenarios: when a promise is rejected

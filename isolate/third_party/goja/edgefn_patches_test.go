@@ -208,7 +208,7 @@ func TestLeaveKeepsStackCleared(t *testing.T) {
 		t.Fatalf("job queue has %d entries after leave", len(q))
 	}
 	for i, j := range q[:cap(q)] {
-		if j != nil {
+		if j.fn != nil || j.reaction != nil || j.argument != nil {
 			t.Fatalf("job queue slot %d still holds a job", i)
 		}
 	}
@@ -369,5 +369,242 @@ func TestStringMethodLoopAllocs(t *testing.T) {
 	// Upstream boxed the string (and its length) on every call.
 	if n > 10 {
 		t.Fatalf("200 charCodeAt calls on one string allocate %v times", n)
+	}
+}
+
+// TestAsyncAwaitBehaviour runs JavaScript whose log of microtask order and
+// results is what V8 (node) prints for the same script: await of a
+// non-promise, of a native promise, of a pending one, of thenables; an
+// async function returning values, promises and thenables; throws before
+// and after an await; Promise.prototype.then and an instance's then
+// overridden; a "constructor" getter on an awaited promise; subclassed
+// promises; resolving functions; awaits in loops, try/finally, generators,
+// methods and super calls. It passes on upstream goja unchanged.
+func TestAsyncAwaitBehaviour(t *testing.T) {
+	for _, c := range []struct{ name, src, want string }{
+		{"order", `const log = [];
+const tick = (n) => { let p = Promise.resolve(); for (let i = 1; i <= n; i++) { const k = i; p = p.then(() => log.push("t" + k)); } return p; };
+tick(8);
+async function nonPromise() { log.push("np:start"); await null; log.push("np:1"); await 7; log.push("np:2"); await undefined; log.push("np:3"); }
+async function nativePromise() { log.push("pr:start"); const v = await Promise.resolve("v"); log.push("pr:" + v); }
+async function pending() { let res; const p = new Promise((r) => { res = r; }); setTimeoutish(() => res("late")); log.push("pe:" + await p); }
+let later = [];
+function setTimeoutish(f) { later.push(f); }
+async function thenable() {
+	log.push("th:start");
+	const v = await { then(r) { log.push("th:then called"); r("tv"); } };
+	log.push("th:" + v);
+}
+async function thenableThrows() {
+	try { await { then() { throw new Error("boom"); } }; } catch (e) { log.push("tt:caught " + e.message); }
+}
+async function returnsPromise() { return Promise.resolve("rp"); }
+async function returnsValue() { return "rv"; }
+async function returnsThenable() { return { then(r) { log.push("rt:then called"); r("rt"); } }; }
+async function throwsSync() { log.push("ts:start"); throw new Error("sync"); }
+async function throwsAfterAwait() { await null; throw new Error("after"); }
+async function awaitsRejected() { try { await Promise.reject(new Error("rej")); } catch (e) { log.push("ar:caught " + e.message); } finally { log.push("ar:finally"); } }
+async function finallyAwait() { try { return "fa"; } finally { await null; log.push("fa:finally"); } }
+nonPromise(); nativePromise(); thenable(); thenableThrows(); pending();
+returnsPromise().then((v) => log.push(v)); returnsValue().then((v) => log.push(v)); returnsThenable().then((v) => log.push(v));
+throwsSync().catch((e) => log.push("ts:" + e.message)); throwsAfterAwait().catch((e) => log.push("ta:" + e.message));
+awaitsRejected(); finallyAwait().then((v) => log.push(v));
+log.push("sync end");
+Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => Promise.resolve().then(() => { later.forEach((f) => f()); }))))))));`,
+			`["np:start","pr:start","th:start","ts:start","sync end","t1","np:1","pr:v","th:then called","rv","rt:then called","ts:sync","ar:caught rej","ar:finally","fa:finally","t2","np:2","th:tv","tt:caught boom","rt","ta:after","fa","t3","np:3","rp","t4","t5","t6","t7","t8","pe:late"]`},
+		{"override", `const log = [];
+const tick = (n) => { let p = Promise.resolve(); for (let i = 1; i <= n; i++) { const k = i; p = p.then(() => log.push("t" + k)); } return p; };
+tick(6);
+const origThen = Promise.prototype.then;
+let thenCalls = 0;
+Promise.prototype.then = function (a, b) { thenCalls++; return origThen.call(this, a, b); };
+async function awaitNative() { const v = await Promise.resolve(1); log.push("an:" + v + " thenCalls=" + thenCalls); }
+async function returnNative() { return Promise.resolve(2); }
+const own = Promise.resolve(3);
+own.then = function (a, b) { log.push("own then called"); return origThen.call(this, a, b); };
+async function awaitOwnThen() { log.push("ao:" + await own); }
+async function returnOwnThen() { return own; }
+const ctorGetter = Promise.resolve(4);
+Object.defineProperty(ctorGetter, "constructor", { get() { log.push("ctor read"); return Promise; } });
+async function awaitCtorGetter() { log.push("cg:" + await ctorGetter); }
+const otherCtor = Promise.resolve(5);
+Object.defineProperty(otherCtor, "constructor", { value: Object });
+async function awaitOtherCtor() { log.push("oc:" + await otherCtor); }
+awaitNative(); returnNative().then((v) => log.push("rn:" + v)); awaitOwnThen(); returnOwnThen().then((v) => log.push("ro:" + v));
+awaitCtorGetter(); awaitOtherCtor();
+log.push("sync end thenCalls=" + thenCalls);
+origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => origThen.call(Promise.resolve(), () => { Promise.prototype.then = origThen; log.push("final thenCalls=" + thenCalls); })))))));`,
+			`["ctor read","sync end thenCalls=2","t1","an:1 thenCalls=2","ao:3","own then called","cg:4","t2","t3","rn:2","ro:3","oc:5","t4","t5","t6","final thenCalls=9"]`},
+		{"subclass", `const log = [];
+const tick = (n) => { let p = Promise.resolve(); for (let i = 1; i <= n; i++) { const k = i; p = p.then(() => log.push("t" + k)); } return p; };
+tick(6);
+class MyPromise extends Promise {
+	constructor(ex) { log.push("MyPromise ctor"); super(ex); }
+	then(a, b) { log.push("MyPromise then"); return super.then(a, b); }
+}
+async function awaitSub() { const v = await MyPromise.resolve("s"); log.push("as:" + v); }
+async function returnSub() { return MyPromise.resolve("r"); }
+let captured;
+class Capturing extends Promise {
+	constructor(ex) { super((res, rej) => { captured = [res.length, res.name, typeof rej]; ex(res, rej); }); }
+}
+async function awaitCapturing() { log.push("ac:" + await Capturing.resolve("c") + " " + JSON.stringify(captured)); }
+const thenOfSub = MyPromise.resolve(1).then((v) => v + 1);
+log.push("species " + (thenOfSub instanceof MyPromise));
+awaitSub(); returnSub().then((v) => log.push("rs:" + v)); awaitCapturing();
+log.push("sync end");
+// resolving functions of a plain promise
+let resolveFn, rejectFn;
+const p = new Promise((res, rej) => { resolveFn = res; rejectFn = rej; });
+log.push("resolve fn " + resolveFn.length + " " + JSON.stringify(resolveFn.name) + " " + Object.getOwnPropertyNames(resolveFn).join(","));
+resolveFn("first"); resolveFn("second"); rejectFn(new Error("ignored"));
+p.then((v) => log.push("p:" + v));
+const selfP = new Promise((res) => { setTimeout0(() => res(selfP)); });
+function setTimeout0(f) { Promise.resolve().then(f); }
+selfP.catch((e) => log.push("self: " + e.constructor.name));
+async function asyncReturnsSelf() { await null; return pr; }
+const pr = asyncReturnsSelf();
+pr.catch((e) => log.push("async self: " + e.constructor.name));
+Promise.all([1, Promise.resolve(2), { then(r) { r(3); r(4); } }]).then((v) => log.push("all:" + v));
+Promise.race([new Promise(() => {}), Promise.resolve("race")]).then((v) => log.push("race:" + v));`,
+			`["MyPromise ctor","MyPromise then","MyPromise ctor","species true","MyPromise ctor","MyPromise ctor","sync end","resolve fn 1 \"\" length,name","t1","MyPromise then","MyPromise ctor","MyPromise then","MyPromise ctor","p:first","t2","self: TypeError","async self: TypeError","race:race","t3","as:s","rs:r","ac:c [1,\"\",\"function\"]","all:1,2,3","t4","t5","t6"]`},
+		{"loops", `const log = [];
+async function loop(name, n) { let s = 0; for (let i = 0; i < n; i++) { s += await i; log.push(name + i); } return s; }
+async function whileLoop() { let i = 0; while (await (i < 3)) { log.push("w" + i); i++; } return i; }
+async function nested() { let out = []; for (const a of [1, 2]) { for (let b = 0; b < 2; b++) { out.push(a * 10 + await b); } } return out.join(","); }
+async function withTry() { let s = 0; for (let i = 0; i < 4; i++) { try { if (i % 2) await Promise.reject(i); else s += await i; } catch (e) { s += 100 * e; } finally { s += 1000; } } return s; }
+function* gen() { const x = yield 1; log.push("gen got " + x); yield x * 2; return "done"; }
+async function genInAsync() { const g = gen(); const a = g.next(); await null; const b = g.next(a.value + 1); await null; const c = g.next(); return [a.value, b.value, c.value, c.done].join(","); }
+async function argsAndThis() { await null; return [arguments.length, arguments[1], this === undefined || this === globalThis].join(","); }
+const obj = { base: 5, async m(x) { await null; return this.base + x; } };
+class Base { async hello() { await null; return "base"; } }
+class Derived extends Base { async hello() { const b = await super.hello(); return b + "+derived"; } }
+const arrow = async (x) => { const y = await x; return y * 2; };
+Promise.all([loop("a", 3), loop("b", 3), whileLoop(), nested(), withTry(), genInAsync(), argsAndThis(1, 2, 3), obj.m(1), new Derived().hello(), arrow(Promise.resolve(21))]).then((v) => log.push(JSON.stringify(v)));`,
+			`["a0","b0","w0","gen got 2","a1","b1","w1","a2","b2","w2","[3,3,3,\"10,11,20,21\",4402,\"1,4,done,true\",\"3,2,true\",6,\"base+derived\",42]"]`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := New()
+			if _, err := r.RunString(c.src); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.RunString("JSON.stringify(log)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != c.want {
+				t.Fatalf("log:\n got %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestAsyncStackAndRejections: an error made after an await carries the
+// frames of the async functions awaiting it (goja follows the awaiting
+// runner of each result promise), and the rejection tracker sees a promise
+// rejected with no handler, then handled when an await attaches one.
+func TestAsyncStackAndRejections(t *testing.T) {
+	r := New()
+	var ops []string
+	r.SetPromiseRejectionTracker(func(p *Promise, op PromiseRejectionOperation) {
+		ops = append(ops, map[PromiseRejectionOperation]string{PromiseRejectionReject: "reject", PromiseRejectionHandle: "handle"}[op]+" "+p.Result().String())
+	})
+	_, err := r.RunString(`
+	var out = [];
+	async function inner() { await null; throw new Error("x"); }
+	async function outer() { await inner(); }
+	async function top() { try { await outer(); } catch (e) { out.push(e.stack); } }
+	async function inner2() { await null; out.push(new Error("y").stack); }
+	async function outer2() { await inner2(); }
+	top(); outer2();
+	const rejected = Promise.reject("early");
+	async function late() { await null; try { await rejected; } catch (e) { out.push("caught " + e); } }
+	late();
+	async function unhandled() { await null; throw "lost"; }
+	unhandled();
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := r.RunString("JSON.stringify(out)")
+	const want = `["Error: y\n\tat inner2 (<eval>:6:49(8))\n\tat outer2 (<eval>:7:40(4))\n","caught early","Error: x\n\tat inner (<eval>:3:45(6))\n\tat outer (<eval>:4:38(4))\n\tat top (<eval>:5:42(5))\n"]`
+	if got.String() != want {
+		t.Fatalf("out:\n got %s\nwant %s", got, want)
+	}
+	if w := []string{"reject early", "handle early", "reject lost"}; !reflect.DeepEqual(ops, w) {
+		t.Fatalf("rejection tracker saw %q, want %q", ops, w)
+	}
+}
+
+// TestNewPromiseResolvers: the Go resolving functions of Runtime.NewPromise
+// settle the promise once, run the jobs they queue before returning when
+// called from outside the runtime, and follow a thenable through its then.
+func TestNewPromiseResolvers(t *testing.T) {
+	r := New()
+	p, resolve, reject := r.NewPromise()
+	r.Set("p", p)
+	if _, err := r.RunString(`var out = []; p.then((v) => out.push("p:" + v), (e) => out.push("p rejected"));`); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve("b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reject("c"); err != nil {
+		t.Fatal(err)
+	}
+	if p.State() != PromiseStateFulfilled || p.Result().String() != "a" {
+		t.Fatalf("promise %v %v, want fulfilled with a", p.State(), p.Result())
+	}
+	p2, resolve2, _ := r.NewPromise()
+	r.Set("p2", p2)
+	thenable, err := r.RunString(`p2.then((v) => out.push("p2:" + v)); ({ then(res) { out.push("then called"); res("t"); } })`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resolve2(thenable); err != nil {
+		t.Fatal(err)
+	}
+	p3, _, reject3 := r.NewPromise()
+	r.Set("p3", p3)
+	if err := reject3(r.NewTypeError("no")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RunString(`p3.catch((e) => out.push("p3:" + e.message))`); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := r.RunString(`JSON.stringify(out)`)
+	if want := `["p:a","then called","p2:t","p3:no"]`; got.String() != want {
+		t.Fatalf("out = %s, want %s", got, want)
+	}
+}
+
+// TestAwaitAllocs: an async function call awaiting a primitive allocates
+// its runner only (upstream: 36 allocations), and a loop of awaits reuses
+// the runner's reactions and frame copy.
+func TestAwaitAllocs(t *testing.T) {
+	r := New()
+	for _, c := range []struct {
+		src string
+		max float64
+	}{
+		{`(async function f() { await null; return 1; })`, 1},
+		{`(async function f() { let s = 0; for (let i = 0; i < 10; i++) s += await i; return s; })`, 2},
+	} {
+		v, err := r.RunString(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, _ := AssertFunction(v)
+		n := testing.AllocsPerRun(100, func() {
+			if _, err := fn(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n > c.max {
+			t.Errorf("%s: %v allocations per call, want at most %v", c.src, n, c.max)
+		}
 	}
 }

@@ -558,12 +558,6 @@ func (f *baseFuncObject) materialiseProps() {
 	f.idxPropCount = 0
 }
 
-func (f *baseFuncObject) ensureValues() {
-	if f.values == nil {
-		f.values = make(map[unistring.String]Value)
-	}
-}
-
 func (f *baseFuncObject) isLazyProp(name unistring.String) bool {
 	return f.lazyProps && (name == "length" || name == "name")
 }
@@ -646,6 +640,36 @@ func (f *baseFuncObject) stringKeys(all bool, accum []Value) []Value {
 func (f *baseFuncObject) iterateStringKeys() iterNextFunc {
 	f.materialiseProps()
 	return f.baseObject.iterateStringKeys()
+}
+
+// callScript calls o when it is one of the common kinds of script function,
+// through its Call method: assertCallable returns that method as a method
+// value, which allocates. ok is false for any other object.
+func callScript(o *Object, call FunctionCall) (ret Value, ok bool) {
+	switch f := o.self.(type) {
+	case *funcObject:
+		return f.Call(call), true
+	case *arrowFuncObject:
+		return f.Call(call), true
+	case *methodFuncObject:
+		return f.Call(call), true
+	case *asyncFuncObject:
+		return f.Call(call), true
+	case *asyncArrowFuncObject:
+		return f.Call(call), true
+	case *asyncMethodFuncObject:
+		return f.Call(call), true
+	}
+	return nil, false
+}
+
+// isScriptFunc reports whether callScript calls o.
+func isScriptFunc(o *Object) bool {
+	switch o.self.(type) {
+	case *funcObject, *arrowFuncObject, *methodFuncObject, *asyncFuncObject, *asyncArrowFuncObject, *asyncMethodFuncObject:
+		return true
+	}
+	return false
 }
 
 func hasInstance(val *Object, v Value) bool {
@@ -743,11 +767,8 @@ func (f *baseJsFuncObject) prepareForVmCall(call FunctionCall) {
 
 func (f *baseJsFuncObject) asyncCall(call FunctionCall, vmCall func(*vm, int)) Value {
 	f.prepareForVmCall(call)
-	ar := &asyncRunner{
-		f:      f.val,
-		vmCall: vmCall,
-	}
-	ar.start(len(call.Arguments))
+	ar := &asyncRunner{f: f.val}
+	ar.start(len(call.Arguments), vmCall)
 	return ar.promiseCap.promise
 }
 
@@ -796,11 +817,8 @@ func (f *asyncMethodFuncObject) vmCall(vm *vm, n int) {
 }
 
 func (f *baseJsFuncObject) asyncVmCall(vm *vm, n int, vmCall func(*vm, int)) {
-	ar := &asyncRunner{
-		f:      f.val,
-		vmCall: vmCall,
-	}
-	ar.start(n)
+	ar := &asyncRunner{f: f.val}
+	ar.start(n, vmCall)
 	vm.push(ar.promiseCap.promise)
 	vm.pc++
 }
@@ -811,31 +829,38 @@ func (f *asyncFuncObject) vmCall(vm *vm, n int) {
 
 type asyncRunner struct {
 	gen        generator
-	promiseCap *promiseCapability
+	promiseCap promiseCapability
 	f          *Object
-	vmCall     func(*vm, int)
+
+	// The reactions of the await the function is suspended at. One await
+	// is pending at a time, and a settled promise lets go of its reactions
+	// before their job runs, so every await reuses these two.
+	onFulfilled, onRejected promiseReaction
+
+	// The result promise and the first slots of the suspended frame's copy
+	// (its values and one try block) share the runner's allocation.
+	promiseObj Object
+	promise    Promise
+	stackBuf   [8]Value
+	tryBuf     [1]tryFrame
 }
 
-func (ar *asyncRunner) onFulfilled(call FunctionCall) Value {
+// resume continues the function after the await it is suspended at settled
+// with v (a rejection when rejected).
+func (ar *asyncRunner) resume(v Value, rejected bool) {
 	ar.gen.vm.curAsyncRunner = ar
 	defer func() {
 		ar.gen.vm.curAsyncRunner = nil
 	}()
-	arg := call.Argument(0)
-	res, resType, ex := ar.gen.next(arg)
+	var res Value
+	var resType resultType
+	var ex *Exception
+	if rejected {
+		res, resType, ex = ar.gen.nextThrow(v)
+	} else {
+		res, resType, ex = ar.gen.next(v)
+	}
 	ar.step(res, resType == resultNormal, ex)
-	return _undefined
-}
-
-func (ar *asyncRunner) onRejected(call FunctionCall) Value {
-	ar.gen.vm.curAsyncRunner = ar
-	defer func() {
-		ar.gen.vm.curAsyncRunner = nil
-	}()
-	reason := call.Argument(0)
-	res, resType, ex := ar.gen.nextThrow(reason)
-	ar.step(res, resType == resultNormal, ex)
-	return _undefined
 }
 
 func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
@@ -846,29 +871,39 @@ func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
 		} else {
 			ar.promiseCap.reject(ex.val)
 		}
+		// The result promise keeps the runner: let the frame's copy go.
+		ar.gen.ctx = execCtx{}
+		ar.stackBuf = [len(ar.stackBuf)]Value{}
+		ar.tryBuf = [len(ar.tryBuf)]tryFrame{}
 		return
 	}
 
 	// await
+	ar.onFulfilled = promiseReaction{typ: promiseReactionFulfill, asyncRunner: ar}
+	if _, ok := res.(*Object); !ok {
+		// PromiseResolve makes a promise fulfilled with the primitive, and
+		// PerformPromiseThen on it queues the fulfil reaction's job at once.
+		// Nothing else can reach that promise, so only the job is made.
+		if tracker := r.asyncContextTracker; tracker != nil {
+			ar.onFulfilled.asyncCtx = tracker.Grab()
+		}
+		r.enqueuePromiseReactionJob(&ar.onFulfilled, res)
+		return
+	}
+	ar.onRejected = promiseReaction{typ: promiseReactionReject, asyncRunner: ar}
 	promise := r.promiseResolve(r.getPromise(), res)
-	promise.self.(*Promise).addReactions(&promiseReaction{
-		typ:         promiseReactionFulfill,
-		handler:     &jobCallback{callback: ar.onFulfilled},
-		asyncRunner: ar,
-	}, &promiseReaction{
-		typ:         promiseReactionReject,
-		handler:     &jobCallback{callback: ar.onRejected},
-		asyncRunner: ar,
-	})
+	promise.self.(*Promise).addReactions(&ar.onFulfilled, &ar.onRejected)
 }
 
-func (ar *asyncRunner) start(nArgs int) {
+func (ar *asyncRunner) start(nArgs int, vmCall func(*vm, int)) {
 	r := ar.f.runtime
 	ar.gen.vm = r.vm
-	ar.promiseCap = r.newPromiseCapability(r.getPromise())
+	r.initPromise(&ar.promiseObj, &ar.promise, r.getPromisePrototype())
+	ar.promiseCap = promiseCapability{promise: &ar.promiseObj, native: &ar.promise}
+	ar.gen.ctx.stack, ar.gen.ctx.tryStack = ar.stackBuf[:0], ar.tryBuf[:0]
 	sp := r.vm.sp
 	ar.gen.enter()
-	ar.vmCall(r.vm, nArgs)
+	vmCall(r.vm, nArgs)
 	res, resType, ex := ar.gen.step()
 	ar.step(res, resType == resultNormal, ex)
 	if ex != nil {
@@ -977,7 +1012,9 @@ func (g *generator) step() (res Value, resultType resultType, ex *Exception) {
 
 	if ym, ok := res.(*yieldMarker); ok {
 		resultType = ym.resultType
-		g.ctx = execCtx{}
+		// The frame's copy made at the previous suspension was restored on
+		// resume: its buffers take this one.
+		g.ctx = execCtx{stack: g.ctx.stack[:0], tryStack: g.ctx.tryStack[:0]}
 		vm.pc = -vm.pc + 1
 		if res != yieldEmpty {
 			res = vm.pop()

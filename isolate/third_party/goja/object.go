@@ -273,6 +273,15 @@ func (o *baseObject) init() {
 	o.values = make(map[unistring.String]Value)
 }
 
+// ensureValues makes the property map of an object made without one (a
+// function, a promise) before its first own property is written; reads of
+// the nil map find nothing, as an empty one would.
+func (o *baseObject) ensureValues() {
+	if o.values == nil {
+		o.values = make(map[unistring.String]Value)
+	}
+}
+
 func (o *baseObject) className() string {
 	return o.class
 }
@@ -491,6 +500,7 @@ func (o *baseObject) setOwnStr(name unistring.String, val Value, throw bool) boo
 			o.val.runtime.typeErrorResult(throw, "Cannot add property %s, object is not extensible", name)
 			return false
 		} else {
+			o.ensureValues()
 			o.values[name] = val
 			names := copyNamesIfNeeded(o.propNames, 1)
 			o.propNames = append(names, name)
@@ -765,6 +775,7 @@ Reject:
 func (o *baseObject) defineOwnPropertyStr(name unistring.String, descr PropertyDescriptor, throw bool) bool {
 	existingVal := o.values[name]
 	if v, ok := o._defineOwnProperty(name, existingVal, descr, throw); ok {
+		o.ensureValues()
 		o.values[name] = v
 		if existingVal == nil {
 			names := copyNamesIfNeeded(o.propNames, 1)
@@ -800,6 +811,7 @@ func (o *baseObject) _put(name unistring.String, v Value) {
 		o.propNames = append(names, name)
 	}
 
+	o.ensureValues()
 	o.values[name] = v
 }
 

@@ -198,7 +198,7 @@ type Runtime struct {
 	vm   *vm
 	hash *maphash.Hash
 
-	jobQueue []func()
+	jobQueue []promiseJob
 
 	promiseRejectionTracker PromiseRejectionTracker
 	asyncContextTracker     AsyncContextTracker
@@ -2844,12 +2844,13 @@ const maxRetainedStack = 4096
 
 // called when the top level function returns normally (i.e. control is passed outside the Runtime).
 func (r *Runtime) leave() {
-	var jobs []func()
+	var jobs []promiseJob
 	for len(r.jobQueue) > 0 {
 		jobs, r.jobQueue = r.jobQueue, jobs[:0]
-		for i, job := range jobs {
-			jobs[i] = nil
-			job()
+		for i := range jobs {
+			job := jobs[i]
+			jobs[i] = promiseJob{}
+			r.runJob(&job)
 		}
 	}
 	// Keep the (now empty) buffers for the next call instead of growing new
@@ -2970,6 +2971,10 @@ func (r *Runtime) trackPromiseRejection(p *Promise, operation PromiseRejectionOp
 }
 
 func (r *Runtime) callJobCallback(job *jobCallback, this Value, args ...Value) Value {
+	if job.script != nil {
+		ret, _ := callScript(job.script, FunctionCall{This: this, Arguments: args})
+		return ret
+	}
 	return job.callback(FunctionCall{This: this, Arguments: args})
 }
 

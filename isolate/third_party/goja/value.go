@@ -517,6 +517,9 @@ func (p *valueProperty) get(this Value) Value {
 		}
 		return _undefined
 	}
+	if ret, ok := callScript(p.getterFunc, FunctionCall{This: this}); ok {
+		return ret
+	}
 	call, _ := p.getterFunc.self.assertCallable()
 	return call(FunctionCall{
 		This: this,
@@ -526,6 +529,9 @@ func (p *valueProperty) get(this Value) Value {
 func (p *valueProperty) set(this, v Value) {
 	if p.setterFunc == nil {
 		p.value = v
+		return
+	}
+	if _, ok := callScript(p.setterFunc, FunctionCall{This: this, Arguments: []Value{v}}); ok {
 		return
 	}
 	call, _ := p.setterFunc.self.assertCallable()
@@ -789,6 +795,9 @@ func (o *Object) baseObject(*Runtime) *Object {
 //
 // This method will panic with an *Exception if a JavaScript exception is thrown in the process. Use Runtime.Try to catch these.
 func (o *Object) Export() interface{} {
+	if p, ok := o.self.(*Promise); ok {
+		return p // what Promise.export returns, without the context it ignores
+	}
 	return o.self.export(&objectExportCtx{})
 }
 
