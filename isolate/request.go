@@ -60,6 +60,9 @@ func (in *instance) normMethod(v goja.Value) string {
 
 // parseURL resolves a URL string the way the URL constructor does.
 func (in *instance) parseURL(s string, what string) string {
+	if _, ok := scanFastURL(s); ok {
+		return s // already its own serialization
+	}
 	u, err := parseWHATWG(s, nil)
 	if err != nil {
 		in.throwType(what + ": " + invalidURL(in.vm.ToValue(s), goja.Undefined()))

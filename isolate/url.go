@@ -14,10 +14,13 @@ import (
 // wrong). URLSearchParams keeps its own list: the WHATWG
 // application/x-www-form-urlencoded parser and serializer are below.
 
-// urlState is a URL's state.
+// urlState is a URL's state: f while the URL is in the fast path's form
+// (urlfast.go), u once it went through the full parser. A setter moves a
+// fast URL to u first (parsing its href, which gives the same URL).
 type urlState struct {
 	props
-	u  *whatwg.Url
+	u  *whatwg.Url // nil while f holds the URL
+	f  fastURL
 	sp *searchParamsState // once searchParams was read
 	// spObj is the URLSearchParams object over sp.
 	spObj *goja.Object
@@ -42,17 +45,72 @@ func parseWHATWG(s string, base *whatwg.Url) (*whatwg.Url, error) {
 }
 
 // parseURLArgs parses the (url, base) arguments of URL, URL.parse and
-// URL.canParse.
-func parseURLArgs(input, base goja.Value) (*whatwg.Url, error) {
+// URL.canParse; false when they are not a valid URL.
+func parseURLArgs(input, base goja.Value) (*urlState, bool) {
+	s := input.String()
+	hasBase := !goja.IsUndefined(base)
+	var bs string
+	if hasBase {
+		bs = base.String()
+	}
+	if f, ok := scanFastURL(s); ok {
+		// An absolute http(s) URL with "//" parses the same against any
+		// base, which only has to be valid.
+		if hasBase && !validURL(bs) {
+			return nil, false
+		}
+		return &urlState{f: f}, true
+	}
 	var b *whatwg.Url
-	if !goja.IsUndefined(base) {
+	if hasBase {
 		var err error
-		if b, err = parseWHATWG(base.String(), nil); err != nil {
-			return nil, err
+		if b, err = parseWHATWG(bs, nil); err != nil {
+			return nil, false
 		}
 	}
-	return parseWHATWG(input.String(), b)
+	u, err := parseWHATWG(s, b)
+	if err != nil {
+		return nil, false
+	}
+	return &urlState{u: u}, true
 }
+
+// validURL reports whether s parses as a URL on its own.
+func validURL(s string) bool {
+	if _, ok := scanFastURL(s); ok {
+		return true
+	}
+	_, err := parseWHATWG(s, nil)
+	return err == nil
+}
+
+// full returns the URL as the full parser's, moving a fast URL there.
+func (st *urlState) full() *whatwg.Url {
+	if st.u == nil {
+		u, err := parseWHATWG(st.f.href, nil)
+		if err != nil { // FuzzURLFastPath keeps this from happening
+			panic("isolate: the URL fast path took " + quoteJS(st.f.href) + ", which does not parse: " + err.Error())
+		}
+		st.u, st.f = u, fastURL{}
+	}
+	return st.u
+}
+
+// component makes the getter of a URL component from its fast and full
+// forms.
+func component(fast func(*fastURL) string, full func(*whatwg.Url) string) func(*urlState) string {
+	return func(st *urlState) string {
+		if st.u == nil {
+			return fast(&st.f)
+		}
+		return full(st.u)
+	}
+}
+
+var (
+	urlHref  = component(func(f *fastURL) string { return f.href }, func(u *whatwg.Url) string { return u.Href(false) })
+	urlQuery = component((*fastURL).rawQuery, (*whatwg.Url).Query)
+)
 
 // origin is the URL's origin, serialized.
 func urlOrigin(u *whatwg.Url) string {
@@ -74,11 +132,11 @@ func installURL(in *instance) error {
 		if len(fc.Arguments) == 0 {
 			in.throwType("URL: 1 argument required, but only 0 present")
 		}
-		u, err := parseURLArgs(fc.Argument(0), fc.Argument(1))
-		if err != nil {
+		st, ok := parseURLArgs(fc.Argument(0), fc.Argument(1))
+		if !ok {
 			in.throwType(invalidURL(fc.Argument(0), fc.Argument(1)))
 		}
-		return &urlState{u: u}
+		return st
 	})
 	in.intr.url = ctor
 	this := func(v goja.Value, what string) *urlState {
@@ -88,28 +146,27 @@ func installURL(in *instance) error {
 		}
 		return st
 	}
-	newURL := func(u *whatwg.Url) *goja.Object { return in.newHost(p, &urlState{u: u}) }
 	for _, name := range []string{"canParse", "parse"} {
 		name := name
 		f := vm.ToValue(func(fc goja.FunctionCall) goja.Value {
 			if len(fc.Arguments) == 0 {
 				in.throwType("URL." + name + ": 1 argument required, but only 0 present")
 			}
-			u, err := parseURLArgs(fc.Argument(0), fc.Argument(1))
+			st, ok := parseURLArgs(fc.Argument(0), fc.Argument(1))
 			if name == "canParse" {
-				return vm.ToValue(err == nil)
+				return vm.ToValue(ok)
 			}
-			if err != nil {
+			if !ok {
 				return goja.Null()
 			}
-			return newURL(u)
+			return in.newHost(p, st)
 		}).(*goja.Object)
 		_ = f.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		_ = f.DefineDataProperty("length", vm.ToValue(1), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		_ = ctor.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	accessor := func(name string, get func(*whatwg.Url) string, set func(st *urlState, v string)) {
-		g := vm.ToValue(func(fc goja.FunctionCall) goja.Value { return vm.ToValue(get(this(fc.This, name).u)) }).(*goja.Object)
+	accessor := func(name string, get func(*urlState) string, set func(st *urlState, v string)) {
+		g := vm.ToValue(func(fc goja.FunctionCall) goja.Value { return vm.ToValue(get(this(fc.This, name))) }).(*goja.Object)
 		_ = g.DefineDataProperty("name", vm.ToValue("get "+name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		var s goja.Value // nil: no setter
 		if set != nil {
@@ -122,39 +179,39 @@ func installURL(in *instance) error {
 		}
 		_ = p.DefineAccessorProperty(name, g, s, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	href := func(u *whatwg.Url) string { return u.Href(false) }
-	accessor("href", href, func(st *urlState, v string) {
-		u, err := parseWHATWG(v, nil)
-		if err != nil {
+	accessor("href", urlHref, func(st *urlState, v string) {
+		n, ok := parseURLArgs(vm.ToValue(v), goja.Undefined())
+		if !ok {
 			in.throwType("URL.href: " + invalidURL(vm.ToValue(v), goja.Undefined()))
 		}
-		st.u = u
+		st.u, st.f = n.u, n.f
 		st.queryChanged()
 	})
-	accessor("origin", urlOrigin, nil)
-	accessor("protocol", (*whatwg.Url).Protocol, func(st *urlState, v string) { st.u.SetProtocol(v) })
-	accessor("username", (*whatwg.Url).Username, func(st *urlState, v string) { st.u.SetUsername(v) })
-	accessor("password", (*whatwg.Url).Password, func(st *urlState, v string) { st.u.SetPassword(v) })
-	accessor("host", (*whatwg.Url).Host, func(st *urlState, v string) { st.u.SetHost(v) })
-	accessor("hostname", (*whatwg.Url).Hostname, func(st *urlState, v string) { st.u.SetHostname(v) })
-	accessor("port", (*whatwg.Url).Port, func(st *urlState, v string) { st.u.SetPort(v) })
-	accessor("pathname", (*whatwg.Url).Pathname, func(st *urlState, v string) { st.u.SetPathname(v) })
-	accessor("search", (*whatwg.Url).Search, func(st *urlState, v string) {
-		st.u.SetSearch(v)
+	none := func(*fastURL) string { return "" }
+	accessor("origin", component((*fastURL).origin, urlOrigin), nil)
+	accessor("protocol", component((*fastURL).protocol, (*whatwg.Url).Protocol), func(st *urlState, v string) { st.full().SetProtocol(v) })
+	accessor("username", component(none, (*whatwg.Url).Username), func(st *urlState, v string) { st.full().SetUsername(v) })
+	accessor("password", component(none, (*whatwg.Url).Password), func(st *urlState, v string) { st.full().SetPassword(v) })
+	accessor("host", component((*fastURL).host, (*whatwg.Url).Host), func(st *urlState, v string) { st.full().SetHost(v) })
+	accessor("hostname", component((*fastURL).hostname, (*whatwg.Url).Hostname), func(st *urlState, v string) { st.full().SetHostname(v) })
+	accessor("port", component((*fastURL).port, (*whatwg.Url).Port), func(st *urlState, v string) { st.full().SetPort(v) })
+	accessor("pathname", component((*fastURL).pathname, (*whatwg.Url).Pathname), func(st *urlState, v string) { st.full().SetPathname(v) })
+	accessor("search", component((*fastURL).search, (*whatwg.Url).Search), func(st *urlState, v string) {
+		st.full().SetSearch(v)
 		st.queryChanged()
 	})
-	accessor("hash", (*whatwg.Url).Hash, func(st *urlState, v string) { st.u.SetHash(v) })
+	accessor("hash", component((*fastURL).hash, (*whatwg.Url).Hash), func(st *urlState, v string) { st.full().SetHash(v) })
 	in.getter(p, "searchParams", func(fc goja.FunctionCall) goja.Value {
 		st := this(fc.This, "searchParams")
 		if st.spObj == nil {
-			st.sp = &searchParamsState{list: parseQuery(st.u.Query()), url: st}
+			st.sp = &searchParamsState{list: parseQuery(urlQuery(st)), url: st}
 			st.spObj = in.newHost(in.protos.searchParams, st.sp)
 		}
 		return st.spObj
 	})
 	for _, name := range []string{"toString", "toJSON"} {
 		name := name
-		in.method(p, name, 0, func(fc goja.FunctionCall) goja.Value { return vm.ToValue(this(fc.This, name).u.Href(false)) })
+		in.method(p, name, 0, func(fc goja.FunctionCall) goja.Value { return vm.ToValue(urlHref(this(fc.This, name))) })
 	}
 	in.toStringTag(p, "URL")
 	installURLSearchParams(in)
@@ -176,7 +233,7 @@ func invalidURL(input, base goja.Value) string {
 // queryChanged refreshes the URL's search params after its query changed.
 func (st *urlState) queryChanged() {
 	if st.sp != nil {
-		st.sp.list = parseQuery(st.u.Query())
+		st.sp.list = parseQuery(urlQuery(st))
 	}
 }
 
@@ -185,12 +242,7 @@ func (sp *searchParamsState) update() {
 	if sp.url == nil {
 		return
 	}
-	s := serializeURLEncoded(sp.list)
-	if s == "" {
-		sp.url.u.SetSearch("")
-		return
-	}
-	sp.url.u.SetSearch(s)
+	sp.url.full().SetSearch(serializeURLEncoded(sp.list))
 }
 
 // parseQuery parses a query string as application/x-www-form-urlencoded

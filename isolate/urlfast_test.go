@@ -1,0 +1,120 @@
+package isolate
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	whatwg "github.com/nlnwa/whatwg-url/url"
+)
+
+// fastPathSeeds are inputs at the edge of what the fast path takes: each
+// differs from a fast one by one thing the full parser changes or refuses.
+var fastPathSeeds = []string{
+	"http://127.0.0.1/json?name=x",
+	"https://example.com/",
+	"http://example.com:8080/a/b;c?x=1&y=%20#frag",
+	"http://a/%zz/%2/%e2%82%ac?%zz#%",
+	"http://a/[]|@:!$&'()*+,;=~_-./x?[]|@:!$&()*+,;=~_-/?#[]|@:!$&'()*+,;=~_-/?#",
+	"http://EXAMPLE.com/", "http://example.com", "http://example.com?x", "http://example.com#x",
+	"http://example.com./", "http://.example.com/", "http://a..b/", "http://-a-.b-/", "http://ab--cd.com/",
+	"http://xn--nxasmq6b.com/", "http://xn--a.com/", "http://a.xn--/", "http://xn--/",
+	"http://127.0.0.1/", "http://127.1/", "http://0x7f.0.0.1/", "http://127.0.0.01/", "http://256.0.0.1/",
+	"http://1.2.3.4.5/", "http://1.2.3/", "http://example.123/", "http://123.example/", "http://1abc/",
+	"http://0.0.0.0/", "http://255.255.255.255/", "http://09.1.1.1/", "http://1.2.3.4./",
+	"http://a:80/", "https://a:443/", "http://a:443/", "https://a:80/", "http://a:/", "http://a:0/",
+	"http://a:00/", "http://a:080/", "http://a:65535/", "http://a:65536/", "http://a:999999/", "http://a:1x/",
+	"http://user@a/", "http://user:pass@a/", "http://:@a/", "http://a@/",
+	"http://a/./b", "http://a/../b", "http://a/b/.", "http://a/b/..", "http://a/%2e/b", "http://a/%2E%2e/b",
+	"http://a/.%2e/b", "http://a/%2e./b", "http://a/.../b", "http://a/.b/", "http://a/b./",
+	"http://a/b\\c", "http://a\\b/", "http://a/b c", "http://a/b\tc", "http://a/b\nc", " http://a/", "http://a/ ",
+	"http://a/\"<>`{}^", "http://a/?\"", "http://a/?'", "http://a/?<>", "http://a/?`{}^", "http://a/#\"", "http://a/#`",
+	"http://a/#<>", "http://a/#'{}^", "http://a/?", "http://a/#", "http://a/?#", "http://a/??##",
+	"http://a/é", "http://é.com/", "http://a/?é", "http://a/#é", "http://a/\x7f", "http://a/\x00",
+	"HTTP://a/", "Http://a/", "https:a/", "http:/a/", "http:///a/", "ws://a/", "file:///a", "ftp://a/",
+	"http://a_b/", "http://a*b/", "http://a%41/", "http://[::1]/", "http://[::1]:8080/x",
+	"https://example.com/" + strings.Repeat("a", 300), "http://" + strings.Repeat("a", 70) + ".com/",
+}
+
+// FuzzURLFastPath: whatever input the fast path takes, the full WHATWG
+// parser parses to the same href (the input itself) and the same value of
+// every component.
+func FuzzURLFastPath(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add(s)
+	}
+	// Every input and every expected href of the WPT URL tests.
+	raw, err := os.ReadFile("testdata/url/urltestdata.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var cases []json.RawMessage
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range cases {
+		var tc struct{ Input, Href string }
+		if json.Unmarshal(c, &tc) == nil {
+			f.Add(tc.Input)
+			if tc.Href != "" {
+				f.Add(tc.Href)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		fu, ok := scanFastURL(input)
+		if !ok {
+			return
+		}
+		u, err := parseWHATWG(input, nil)
+		if err != nil {
+			t.Fatalf("fast path took %q, which the parser refuses: %v", input, err)
+		}
+		checkFastAgrees(t, input, &fu, u)
+	})
+}
+
+func checkFastAgrees(t *testing.T, input string, fu *fastURL, u *whatwg.Url) {
+	t.Helper()
+	for _, c := range []struct{ name, fast, full string }{
+		{"href", fu.href, u.Href(false)},
+		{"origin", fu.origin(), urlOrigin(u)},
+		{"protocol", fu.protocol(), u.Protocol()},
+		{"username", "", u.Username()},
+		{"password", "", u.Password()},
+		{"host", fu.host(), u.Host()},
+		{"hostname", fu.hostname(), u.Hostname()},
+		{"port", fu.port(), u.Port()},
+		{"pathname", fu.pathname(), u.Pathname()},
+		{"search", fu.search(), u.Search()},
+		{"query", fu.rawQuery(), u.Query()},
+		{"hash", fu.hash(), u.Hash()},
+	} {
+		if c.fast != c.full {
+			t.Errorf("%q: fast path %s is %q, parser says %q", input, c.name, c.fast, c.full)
+		}
+	}
+}
+
+// TestURLFastPathTakes: the URLs edgefn's front door builds take the fast
+// path (else the gain is silently lost), and a sample of its refusals.
+func TestURLFastPathTakes(t *testing.T) {
+	for _, s := range []string{
+		"http://127.0.0.1/json?name=x", "http://127.0.0.1/", "https://example.com/a/b?x=1&y=2#h",
+		"http://localhost:8080/api/v1/users/42", "http://my-app.example.co.uk/%E2%82%AC?q=a+b%20c",
+		"http://a/?", "http://a/#", "http://10.0.0.255:65535/x", "http://a/b;c/d,e/(f)!*'~$@:",
+	} {
+		if _, ok := scanFastURL(s); !ok {
+			t.Errorf("%q: not taken by the fast path", s)
+		}
+	}
+	for _, s := range []string{
+		"http://example.com", "http://a/./b", "http://127.1/", "http://a:80/", "http://EXAMPLE.com/",
+		"http://u@a/", "http://a/b c", "http://xn--nxasmq6b.com/", "ws://a/", "http://a/é",
+	} {
+		if _, ok := scanFastURL(s); ok {
+			t.Errorf("%q: taken by the fast path", s)
+		}
+	}
+}
