@@ -3,6 +3,7 @@ package isolate
 import (
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	whatwg "github.com/nlnwa/whatwg-url/url"
@@ -245,15 +246,41 @@ func (sp *searchParamsState) update() {
 	sp.url.full().SetSearch(serializeURLEncoded(sp.list))
 }
 
-// parseQuery parses a query string as application/x-www-form-urlencoded
-// (multipart.go's parser, shared with formData()).
+// parseQuery parses a query string as application/x-www-form-urlencoded:
+// multipart.go's parseURLEncoded (shared with formData()) on a string, with
+// one allocation for the list and none for a name or value that has
+// nothing to decode (a substring of s).
 func parseQuery(s string) []nameValue {
-	entries := parseURLEncoded([]byte(s))
-	out := make([]nameValue, len(entries))
-	for i, e := range entries {
-		out[i] = nameValue{e.name, e.value}
+	if s == "" {
+		return nil
+	}
+	out := make([]nameValue, 0, strings.Count(s, "&")+1)
+	for len(s) > 0 {
+		seq := s
+		if i := strings.IndexByte(s, '&'); i >= 0 {
+			seq, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if seq == "" {
+			continue
+		}
+		name, value := seq, ""
+		if i := strings.IndexByte(seq, '='); i >= 0 {
+			name, value = seq[:i], seq[i+1:]
+		}
+		out = append(out, nameValue{formDecode(name), formDecode(value)})
 	}
 	return out
+}
+
+// formDecode is percentDecodePlus on a string, s itself when there is
+// nothing to decode.
+func formDecode(s string) string {
+	if strings.IndexByte(s, '+') < 0 && strings.IndexByte(s, '%') < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return percentDecodePlus([]byte(s))
 }
 
 // serializeURLEncoded is the application/x-www-form-urlencoded serializer.

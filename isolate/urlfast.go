@@ -200,7 +200,7 @@ func canonicalIPv4(host string) bool {
 			n++
 		}
 		p := host[:n]
-		if p == "" || len(p) > 3 || len(p) > 1 && p[0] == '0' || atoiPort(p) > 255 {
+		if v := atoiPort(p); v < 0 || v > 255 || len(p) > 3 || len(p) > 1 && p[0] == '0' {
 			return false
 		}
 		parts++
@@ -215,8 +215,12 @@ func canonicalIPv4(host string) bool {
 	return parts == 4
 }
 
-// atoiPort is the value of up to 5 decimal digits (-1 for anything else).
+// atoiPort is the value of up to 5 decimal digits (-1 for anything else,
+// the empty string included).
 func atoiPort(s string) int {
+	if s == "" || len(s) > 5 {
+		return -1
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -21,7 +21,7 @@ var fastPathSeeds = []string{
 	"http://example.com./", "http://.example.com/", "http://a..b/", "http://-a-.b-/", "http://ab--cd.com/",
 	"http://xn--nxasmq6b.com/", "http://xn--a.com/", "http://a.xn--/", "http://xn--/",
 	"http://127.0.0.1/", "http://127.1/", "http://0x7f.0.0.1/", "http://127.0.0.01/", "http://256.0.0.1/",
-	"http://1.2.3.4.5/", "http://1.2.3/", "http://example.123/", "http://123.example/", "http://1abc/",
+	"http://1.2.3.4.5/", "http://0.a.0.0/", "http://1.2.3.a1/", "http://1.-2.3.4/", "http://1.2.3/", "http://example.123/", "http://123.example/", "http://1abc/",
 	"http://0.0.0.0/", "http://255.255.255.255/", "http://09.1.1.1/", "http://1.2.3.4./",
 	"http://a:80/", "https://a:443/", "http://a:443/", "https://a:80/", "http://a:/", "http://a:0/",
 	"http://a:00/", "http://a:080/", "http://a:65535/", "http://a:65536/", "http://a:999999/", "http://a:1x/",
@@ -117,4 +117,23 @@ func TestURLFastPathTakes(t *testing.T) {
 			t.Errorf("%q: taken by the fast path", s)
 		}
 	}
+}
+
+// FuzzParseQuery: URLSearchParams's string parser gives the entries of the
+// form parser it is a copy of.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"", "a", "a=b", "&&a=&=b&", "a+b=c%20d&%zz=%4", "é=%C3%A9&x=%FF", "a=b=c&a=d", "\xff=\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := parseQuery(s), parseURLEncoded([]byte(s))
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d entries, want %d", s, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].name != want[i].name || got[i].value != want[i].value {
+				t.Fatalf("%q: entry %d is %q=%q, want %q=%q", s, i, got[i].name, got[i].value, want[i].name, want[i].value)
+			}
+		}
+	})
 }
