@@ -97,6 +97,19 @@ func (st *urlState) full() *whatwg.Url {
 	return st.u
 }
 
+// setFast sets a component of a fast URL with its fast setter; false when
+// the URL is not fast or the setter cannot keep it so.
+func (st *urlState) setFast(set func(*fastURL, string) (fastURL, bool), v string) bool {
+	if st.u != nil {
+		return false
+	}
+	f, ok := set(&st.f, v)
+	if ok {
+		st.f = f
+	}
+	return ok
+}
+
 // component makes the getter of a URL component from its fast and full
 // forms.
 func component(fast func(*fastURL) string, full func(*whatwg.Url) string) func(*urlState) string {
@@ -196,12 +209,22 @@ func installURL(in *instance) error {
 	accessor("host", component((*fastURL).host, (*whatwg.Url).Host), func(st *urlState, v string) { st.full().SetHost(v) })
 	accessor("hostname", component((*fastURL).hostname, (*whatwg.Url).Hostname), func(st *urlState, v string) { st.full().SetHostname(v) })
 	accessor("port", component((*fastURL).port, (*whatwg.Url).Port), func(st *urlState, v string) { st.full().SetPort(v) })
-	accessor("pathname", component((*fastURL).pathname, (*whatwg.Url).Pathname), func(st *urlState, v string) { st.full().SetPathname(v) })
+	accessor("pathname", component((*fastURL).pathname, (*whatwg.Url).Pathname), func(st *urlState, v string) {
+		if !st.setFast((*fastURL).withPathname, v) {
+			st.full().SetPathname(v)
+		}
+	})
 	accessor("search", component((*fastURL).search, (*whatwg.Url).Search), func(st *urlState, v string) {
-		st.full().SetSearch(v)
+		if !st.setFast((*fastURL).withSearch, v) {
+			st.full().SetSearch(v)
+		}
 		st.queryChanged()
 	})
-	accessor("hash", component((*fastURL).hash, (*whatwg.Url).Hash), func(st *urlState, v string) { st.full().SetHash(v) })
+	accessor("hash", component((*fastURL).hash, (*whatwg.Url).Hash), func(st *urlState, v string) {
+		if !st.setFast((*fastURL).withHash, v) {
+			st.full().SetHash(v)
+		}
+	})
 	in.getter(p, "searchParams", func(fc goja.FunctionCall) goja.Value {
 		st := this(fc.This, "searchParams")
 		if st.spObj == nil {
@@ -243,7 +266,10 @@ func (sp *searchParamsState) update() {
 	if sp.url == nil {
 		return
 	}
-	sp.url.full().SetSearch(serializeURLEncoded(sp.list))
+	s := serializeURLEncoded(sp.list)
+	if !sp.url.setFast((*fastURL).withSearch, s) {
+		sp.url.full().SetSearch(s)
+	}
 }
 
 // parseQuery parses a query string as application/x-www-form-urlencoded:

@@ -274,3 +274,60 @@ func (f *fastURL) hash() string {
 	}
 	return f.href[f.frag:]
 }
+
+// The setters a fast URL keeps without the full parser: each returns the
+// URL with the component set, false when the value (or the result) is not
+// in the fast form, and the caller goes to the full parser.
+
+// pathEnd is where the path ends.
+func (f *fastURL) pathEnd() int {
+	if f.query >= 0 {
+		return f.query
+	}
+	return f.frag
+}
+
+// withSearch is the search setter: "" makes the query null, else a leading
+// '?' is dropped and the rest is the query.
+func (f *fastURL) withSearch(v string) (fastURL, bool) {
+	if v == "" {
+		return scanFastURL(f.href[:f.pathEnd()] + f.href[f.frag:])
+	}
+	q := strings.TrimPrefix(v, "?")
+	for i := 0; i < len(q); i++ {
+		if q[i] == '#' || !fastQueryByte(q[i]) {
+			return fastURL{}, false
+		}
+	}
+	return scanFastURL(f.href[:f.pathEnd()] + "?" + q + f.href[f.frag:])
+}
+
+// withHash is the hash setter: "" makes the fragment null, else a leading
+// '#' is dropped and the rest is the fragment.
+func (f *fastURL) withHash(v string) (fastURL, bool) {
+	if v == "" {
+		return scanFastURL(f.href[:f.frag])
+	}
+	h := strings.TrimPrefix(v, "#")
+	for i := 0; i < len(h); i++ {
+		if !fastFragmentByte(h[i]) {
+			return fastURL{}, false
+		}
+	}
+	return scanFastURL(f.href[:f.frag] + "#" + h)
+}
+
+// withPathname is the pathname setter for a value that starts with '/'
+// and has nothing to encode ('?' and '#' are encoded by the setter); dot
+// segments are refused by the scan of the result.
+func (f *fastURL) withPathname(v string) (fastURL, bool) {
+	if v == "" || v[0] != '/' {
+		return fastURL{}, false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '?' || c == '#' || !fastPathByte(c) {
+			return fastURL{}, false
+		}
+	}
+	return scanFastURL(f.href[:f.pathStart] + v + f.href[f.pathEnd():])
+}

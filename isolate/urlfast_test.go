@@ -137,3 +137,69 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzURLFastSetters: a setter a fast URL keeps without the full parser
+// (search, hash, pathname, and searchParams writing the query) gives the
+// URL the full parser's setter gives, on every component.
+func FuzzURLFastSetters(f *testing.F) {
+	hrefs := []string{"http://a/", "https://example.com:8443/p/q?x=1#h", "http://127.0.0.1/json?name=x", "http://a/?#"}
+	values := []string{"", "?", "#", "/", "//", "?a=b", "a=b", "#frag", "frag", "/x/y", "x", "/a/../b", "/a/./b", "/%2e",
+		"/a?b", "/a#b", "?a#b", "a'b", "#a#b", "/a b", "?a b", "#a`b", "/é", "?é", "a\\b", "/a\\b", "/\t", "??", "##"}
+	for _, h := range hrefs {
+		for _, v := range values {
+			f.Add(h, v)
+		}
+	}
+	type setter struct {
+		name string
+		fast func(*fastURL, string) (fastURL, bool)
+		full func(*whatwg.Url, string)
+	}
+	setters := []setter{
+		{"search", (*fastURL).withSearch, (*whatwg.Url).SetSearch},
+		{"hash", (*fastURL).withHash, (*whatwg.Url).SetHash},
+		{"pathname", (*fastURL).withPathname, (*whatwg.Url).SetPathname},
+		{"searchParams", func(f *fastURL, v string) (fastURL, bool) {
+			return f.withSearch(serializeURLEncoded(parseQuery(v)))
+		}, func(u *whatwg.Url, v string) { u.SetSearch(serializeURLEncoded(parseQuery(v))) }},
+	}
+	f.Fuzz(func(t *testing.T, href, v string) {
+		fu, ok := scanFastURL(href)
+		if !ok {
+			return
+		}
+		for _, s := range setters {
+			got, ok := s.fast(&fu, v)
+			if !ok {
+				continue
+			}
+			u, err := parseWHATWG(href, nil)
+			if err != nil {
+				t.Fatalf("%q does not parse: %v", href, err)
+			}
+			s.full(u, v)
+			checkFastAgrees(t, "("+href+")."+s.name+" = "+v, &got, u)
+		}
+	})
+}
+
+// TestURLFastSettersKeep: the common writes keep a fast URL fast.
+func TestURLFastSettersKeep(t *testing.T) {
+	fu, _ := scanFastURL("http://a/p?x=1#h")
+	for _, c := range []struct {
+		set  func(*fastURL, string) (fastURL, bool)
+		v    string
+		want string
+	}{
+		{(*fastURL).withSearch, "?y=2", "http://a/p?y=2#h"},
+		{(*fastURL).withSearch, "", "http://a/p#h"},
+		{(*fastURL).withHash, "", "http://a/p?x=1"},
+		{(*fastURL).withHash, "top", "http://a/p?x=1#top"},
+		{(*fastURL).withPathname, "/api/v2", "http://a/api/v2?x=1#h"},
+	} {
+		got, ok := c.set(&fu, c.v)
+		if !ok || got.href != c.want {
+			t.Errorf("set %q: got %q (fast %v), want %q", c.v, got.href, ok, c.want)
+		}
+	}
+}
