@@ -64,6 +64,11 @@ func parseURLArgs(input, base goja.Value) (*urlState, bool) {
 	}
 	var b *whatwg.Url
 	if hasBase {
+		if bf, ok := scanFastURL(bs); ok {
+			if f, ok := resolveFast(s, &bf); ok {
+				return &urlState{f: f}, true
+			}
+		}
 		var err error
 		if b, err = parseWHATWG(bs, nil); err != nil {
 			return nil, false

@@ -175,6 +175,9 @@ func fastFragmentByte(c byte) bool {
 // isDotSegment reports whether a path segment is "." or ".." (either dot
 // possibly written %2e).
 func isDotSegment(seg string) bool {
+	if seg == "" || seg[0] != '.' && seg[0] != '%' {
+		return false
+	}
 	switch len(seg) {
 	case 1:
 		return seg == "."
@@ -230,6 +233,16 @@ func atoiPort(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// resolveFast resolves a path-absolute input ("/p?q#f", not "//host")
+// against a fast base: the base's scheme, host and port, then the input.
+// false when the result is not in the fast form.
+func resolveFast(input string, base *fastURL) (fastURL, bool) {
+	if input == "" || input[0] != '/' || len(input) > 1 && (input[1] == '/' || input[1] == '\\') {
+		return fastURL{}, false
+	}
+	return scanFastURL(base.origin() + input)
 }
 
 // The getters, each what the WHATWG URL API returns for the component.

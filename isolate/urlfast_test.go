@@ -203,3 +203,33 @@ func TestURLFastSettersKeep(t *testing.T) {
 		}
 	}
 }
+
+// FuzzURLFastRelative: a path-absolute input resolved against a fast base
+// by the fast path gives the full parser's URL.
+func FuzzURLFastRelative(f *testing.F) {
+	for _, base := range []string{"http://a/", "https://example.com:8443/p/q?x=1#h", "http://127.0.0.1/json?name=x"} {
+		for _, in := range []string{"/", "//", "/\\", "//b/", "/\\b/", "/x?y#z", "/x/../y", "/./", "/%2e", "/a b", " /a", "/a\t",
+			"/a\\b", "/?", "/#", "/é", "/a?'", "/a#`", "x", "?x", "#x", "", "http://b/"} {
+			f.Add(in, base)
+		}
+	}
+	f.Fuzz(func(t *testing.T, input, base string) {
+		bf, ok := scanFastURL(base)
+		if !ok {
+			return
+		}
+		got, ok := resolveFast(input, &bf)
+		if !ok {
+			return
+		}
+		b, err := parseWHATWG(base, nil)
+		if err != nil {
+			t.Fatalf("base %q does not parse: %v", base, err)
+		}
+		u, err := parseWHATWG(input, b)
+		if err != nil {
+			t.Fatalf("fast path resolved %q against %q, which the parser refuses: %v", input, base, err)
+		}
+		checkFastAgrees(t, input+" against "+base, &got, u)
+	})
+}
