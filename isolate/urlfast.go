@@ -67,8 +67,9 @@ func scanFastURL(s string) (fastURL, bool) {
 	}
 	// A host whose last label starts with a digit may be an IPv4 address
 	// (and then is reserialized: 127.1 is 127.0.0.1): only the canonical
-	// dotted quad is its own serialization.
-	if c := s[label]; '0' <= c && c <= '9' && !canonicalIPv4(host) {
+	// dotted quad is its own serialization. So may one starting with '-':
+	// nlnwa/whatwg-url reads "-0" as a number (strconv takes a sign).
+	if c := s[label]; ('0' <= c && c <= '9' || c == '-') && !canonicalIPv4(host) {
 		return f, false
 	}
 	f.hostEnd = i

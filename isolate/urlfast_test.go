@@ -21,7 +21,7 @@ var fastPathSeeds = []string{
 	"http://example.com./", "http://.example.com/", "http://a..b/", "http://-a-.b-/", "http://ab--cd.com/",
 	"http://xn--nxasmq6b.com/", "http://xn--a.com/", "http://a.xn--/", "http://xn--/",
 	"http://127.0.0.1/", "http://127.1/", "http://0x7f.0.0.1/", "http://127.0.0.01/", "http://256.0.0.1/",
-	"http://1.2.3.4.5/", "http://0.a.0.0/", "http://1.2.3.a1/", "http://1.-2.3.4/", "http://1.2.3/", "http://example.123/", "http://123.example/", "http://1abc/",
+	"http://1.2.3.4.5/", "http://0.a.0.0/", "http://-0/", "http://a.-1/", "http://a.-b/", "http://1.2.3.a1/", "http://1.-2.3.4/", "http://1.2.3/", "http://example.123/", "http://123.example/", "http://1abc/",
 	"http://0.0.0.0/", "http://255.255.255.255/", "http://09.1.1.1/", "http://1.2.3.4./",
 	"http://a:80/", "https://a:443/", "http://a:443/", "https://a:80/", "http://a:/", "http://a:0/",
 	"http://a:00/", "http://a:080/", "http://a:65535/", "http://a:65536/", "http://a:999999/", "http://a:1x/",
