@@ -48,12 +48,14 @@ func parseWHATWG(s string, base *whatwg.Url) (*whatwg.Url, error) {
 // parseURLArgs parses the (url, base) arguments of URL, URL.parse and
 // URL.canParse; false when they are not a valid URL.
 func parseURLArgs(input, base goja.Value) (*urlState, bool) {
-	s := input.String()
-	hasBase := !goja.IsUndefined(base)
-	var bs string
-	if hasBase {
-		bs = base.String()
+	if goja.IsUndefined(base) {
+		return parseURLState(input.String(), "", false)
 	}
+	return parseURLState(input.String(), base.String(), true)
+}
+
+// parseURLState parses s, against bs when hasBase.
+func parseURLState(s, bs string, hasBase bool) (*urlState, bool) {
 	if f, ok := scanFastURL(s); ok {
 		// An absolute http(s) URL with "//" parses the same against any
 		// base, which only has to be valid.
@@ -199,7 +201,7 @@ func installURL(in *instance) error {
 		_ = p.DefineAccessorProperty(name, g, s, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	accessor("href", urlHref, func(st *urlState, v string) {
-		n, ok := parseURLArgs(vm.ToValue(v), goja.Undefined())
+		n, ok := parseURLState(v, "", false)
 		if !ok {
 			in.throwType("URL.href: " + invalidURL(vm.ToValue(v), goja.Undefined()))
 		}
