@@ -17,6 +17,7 @@ type requestState struct {
 	host     *Request     // the incoming request, if this is one
 	body     body
 	redirect string
+	urlDone  bool // an incoming request's url was brought to its serialized form (href)
 	// signal is the request's AbortSignal once made. Until a script reads
 	// it, follow is the signal it will follow (init.signal, the input
 	// request's), or nil for one that aborts only as the host says (the
@@ -68,6 +69,23 @@ func (in *instance) parseURL(s string, what string) string {
 		in.throwType(what + ": " + invalidURL(in.vm.ToValue(s), goja.Undefined()))
 	}
 	return u.Href(false)
+}
+
+// href returns the request's URL. An incoming request's is built from the
+// Host header and request target as the client sent them; like Workers and
+// Deno, a script sees it serialized (host lower-cased, dot segments
+// resolved, what needs it percent-encoded), worked out the first time it
+// is read. A URL already in that form, the usual case, is kept as it is.
+func (st *requestState) href() string {
+	if st.host != nil && !st.urlDone {
+		st.urlDone = true
+		if _, ok := scanFastURL(st.url); !ok {
+			if u, err := parseWHATWG(st.url, nil); err == nil {
+				st.url = u.Href(false)
+			}
+		}
+	}
+	return st.url
 }
 
 func (in *instance) requestThis(v goja.Value) *requestState {
@@ -186,7 +204,7 @@ func (in *instance) newRequestState(args []goja.Value) *requestState {
 	}
 	st := &requestState{method: "GET", redirect: "follow"}
 	if src, ok := in.stateOf(input).(*requestState); ok {
-		st.method, st.url, st.redirect = src.method, src.url, src.redirect
+		st.method, st.url, st.redirect = src.method, src.href(), src.redirect
 		st.followReq = src
 		st.headers = &headerList{guard: guardRequest, fields: append([]HeaderField(nil), src.headerList().fields...)}
 		if get("body") == nil && src.body.kind != bodyNone {
@@ -254,7 +272,7 @@ func installRequest(in *instance) error {
 			return func(fc goja.FunctionCall) goja.Value { return vm.ToValue(f(in.requestThis(fc.This))) }
 		}
 		in.getter(p, "method", str(func(st *requestState) string { return st.method }))
-		in.getter(p, "url", str(func(st *requestState) string { return st.url }))
+		in.getter(p, "url", str(func(st *requestState) string { return st.href() }))
 		in.getter(p, "redirect", str(func(st *requestState) string { return st.redirect }))
 		for name, val := range map[string]string{
 			"cache": "default", "credentials": "same-origin", "destination": "", "integrity": "",

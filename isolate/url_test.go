@@ -1,9 +1,11 @@
 package isolate
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // urlHarness runs WPT's url-constructor and url-setters cases.
@@ -67,4 +69,31 @@ func TestURLWPT(t *testing.T) {
 		t.Fatalf("the harness did not finish:\n%s", out)
 	}
 	t.Log(out[strings.LastIndex(out, "passed "):])
+}
+
+// TestIncomingRequestURLSerialized: an incoming request's url, as the
+// front door builds it from what the client sent, reads in its serialized
+// form, as in Workers and Deno; one already in that form is unchanged, and
+// a Request made from it or a fetch of it carries the same href.
+func TestIncomingRequestURLSerialized(t *testing.T) {
+	p, _ := newTestPool(t, `export default { fetch(req) {
+  const u = new URL(req.url);
+  return new Response([req.url, u.href === req.url, new Request(req).url].join(" "));
+} };`, nil)
+	for _, tc := range []struct{ in, want string }{
+		{"http://Example.COM/a/../b?q=1", "http://example.com/b?q=1"},
+		{"http://example.com/./x/%7e/ä", "http://example.com/x/%7e/%C3%A4"},
+		{"http://example.com:80/p", "http://example.com/p"},
+		{"https://example.com/already/fine?x=y#", "https://example.com/already/fine?x=y#"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		r, err := p.Do(ctx, &Request{ID: "t", Method: "GET", URL: tc.in})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tc.want + " true " + tc.want; string(r.Body) != want {
+			t.Errorf("%s: got %q, want %q", tc.in, r.Body, want)
+		}
+	}
 }
