@@ -315,6 +315,8 @@ type Entry struct {
 	Metadata   []byte
 	Expiration int64
 	Version    Version
+
+	memo *entryMemo // set on an entry of the read cache (see Memo)
 }
 
 // PutOptions are the optional parts of a put.
