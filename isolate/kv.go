@@ -185,15 +185,18 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 			return func() goja.Value { return entryJS(e) }, err
 		})
 	})
-	// getValue(key, asText) resolves with the value alone (a string, or an
-	// ArrayBuffer) or null: get()'s common case, without an entry object
-	// or a decode step in JS.
+	// getValue(key, as) resolves with the value alone (a string, an
+	// ArrayBuffer or what JSON.parse makes of it) or null: get()'s common
+	// case, without an entry object or a decode step in JS.
 	cache, _ := b.ns.(KVCache)
-	getValue := func(key string, asText bool) goja.Value {
+	getValue := func(key string, as kvGetAs) goja.Value {
 		if cache != nil && in.cur != nil {
 			if e, ok := cache.GetCached(key); ok {
-				if asText {
+				switch as {
+				case kvAsText:
 					return in.resolvedWith(e.textValue())
+				case kvAsJSON:
+					return in.parsedJSON(e.textValue())
 				}
 				return in.resolvedWith(in.vm.ToValue(in.vm.NewArrayBuffer(append([]byte(nil), e.Value...))))
 			}
@@ -205,21 +208,28 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 				return func() goja.Value { return goja.Null() }, nil
 			case err != nil:
 				return nil, err
-			case asText:
+			case as == kvAsText:
 				text := decodeUTF8(e.Value)
 				return func() goja.Value { return in.vm.ToValue(text) }, nil
+			case as == kvAsJSON: // resolved with a promise of the parse: a SyntaxError rejects
+				text := decodeUTF8(e.Value)
+				return func() goja.Value { return in.parsedJSON(in.vm.ToValue(text)) }, nil
 			}
 			return func() goja.Value { return in.vm.ToValue(in.vm.NewArrayBuffer(e.Value)) }, nil
 		})
 	}
 	_ = host.Set("getValue", func(fc goja.FunctionCall) goja.Value {
-		return getValue(fc.Argument(0).String(), fc.Argument(1).ToBoolean())
+		as := kvAsArrayBuffer
+		if fc.Argument(1).ToBoolean() {
+			as = kvAsText
+		}
+		return getValue(fc.Argument(0).String(), as)
 	})
 	// fastGet(general) is env.NAME.get: one key given as a string, with
-	// type "text" or "arrayBuffer" (as a string or an options object's
-	// type), goes straight to getValue; every other shape (bulk keys, a
-	// key to convert, json, stream, a bad key or type) to general, the JS
-	// get, which checks and converts as Workers KV does.
+	// type "text", "json" or "arrayBuffer" (as a string or an options
+	// object's type), goes straight to getValue; every other shape (bulk
+	// keys, a key to convert, stream, a bad key or type) to general, the
+	// JS get, which checks and converts as Workers KV does.
 	_ = host.Set("fastGet", func(fc goja.FunctionCall) goja.Value {
 		general, ok := goja.AssertFunction(fc.Argument(0))
 		if !ok {
@@ -227,8 +237,8 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 		}
 		return in.vm.ToValue(func(call goja.FunctionCall) goja.Value {
 			if k, ok := call.Argument(0).(goja.String); ok && k.Length() > 0 {
-				if asText, ok := kvGetType(call.Argument(1)); ok {
-					return getValue(k.String(), asText)
+				if as, ok := kvGetType(call.Argument(1)); ok {
+					return getValue(k.String(), as)
 				}
 			}
 			v, err := general(call.This, call.Arguments...)
@@ -356,29 +366,56 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 	return mk(goja.Undefined(), host)
 }
 
-// kvGetType reads get()'s second argument when it asks for "text" (asText)
+// kvGetAs is the form get() resolves with.
+type kvGetAs int
+
+const (
+	kvAsText kvGetAs = iota
+	kvAsArrayBuffer
+	kvAsJSON
+)
+
+// kvGetType reads get()'s second argument when it asks for "text", "json"
 // or "arrayBuffer": undefined, null, the type's name, or an options object
 // whose type is one of those or undefined (cacheTtl and other options are
 // accepted and have no effect here). ok false: another type or shape.
-func kvGetType(opts goja.Value) (asText, ok bool) {
+func kvGetType(opts goja.Value) (as kvGetAs, ok bool) {
 	if opts == nil || goja.IsUndefined(opts) || goja.IsNull(opts) {
-		return true, true
+		return kvAsText, true
 	}
 	if o, isObj := opts.(*goja.Object); isObj {
 		opts = o.Get("type")
 		if opts == nil || goja.IsUndefined(opts) {
-			return true, true
+			return kvAsText, true
 		}
 	}
 	if t, isStr := opts.(goja.String); isStr {
 		switch t.String() {
 		case "text":
-			return true, true
+			return kvAsText, true
+		case "json":
+			return kvAsJSON, true
 		case "arrayBuffer":
-			return false, true
+			return kvAsArrayBuffer, true
 		}
 	}
-	return false, false
+	return 0, false
+}
+
+// parsedJSON is a promise of JSON.parse(text), rejected with what the parse
+// throws.
+func (in *instance) parsedJSON(text goja.Value) goja.Value {
+	p, resolve, reject := in.vm.NewPromise()
+	v, err := in.jsonParse()(goja.Undefined(), text)
+	switch ex, isEx := err.(*goja.Exception); {
+	case err == nil:
+		_ = resolve(v)
+	case isEx:
+		_ = reject(ex.Value())
+	default:
+		_ = reject(err)
+	}
+	return in.vm.ToValue(p)
 }
 
 // kvWatcher returns the iterator object behind watch(): next() resolves
