@@ -54,9 +54,15 @@ func TestKVGetHotKeyFollowsWrites(t *testing.T) {
     case "/read":
       out.push(await env.CACHE.get("hot"));
       break;
+    case "/name":
+      out.push(env.CACHE.get.name, env.CACHE.get.length);
+      break;
   }`, func(c *Config) { c.Pool.MaxSize = 1 })
 	if r := send(t, "GET", base+"/seq", ""); r.body != "one|one|3|two!|4|||three|three" {
 		t.Fatalf("seq: %d %q", r.status, r.body)
+	}
+	if r := send(t, "GET", base+"/name", ""); r.body != "get|2" {
+		t.Fatalf("get's name and length: %q", r.body)
 	}
 	if _, ok := store.Raw().GetCached("cache", "hot"); !ok {
 		t.Fatal("the key read twice is not in the read cache: the test does not cover the cached path")

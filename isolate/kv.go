@@ -250,7 +250,7 @@ func (b *kvBinding) value(in *instance) (goja.Value, error) {
 		if !ok {
 			panic(in.typeErr("KV: fastGet needs the general get"))
 		}
-		return in.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		return in.native("get", 2, func(call goja.FunctionCall) goja.Value {
 			if k, ok := call.Argument(0).(goja.String); ok && k.Length() > 0 {
 				if as, ok := kvGetType(call.Argument(1)); ok {
 					return getValue(k.String(), as)
