@@ -199,13 +199,21 @@ func (n *kvNamespace) Get(_ context.Context, key string) (*isolate.KVEntry, erro
 	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, nil
 }
 
-// GetCached answers from the store's read cache (memory only).
+// GetCached answers from the store's read cache (memory only). The binding's
+// entry is made once per cache entry and kept with it (kv.Entry.Memo), so a
+// hot key's value is converted (versionstamp, JS string) once, not per
+// request; a write drops the cache entry and the memo with it.
 func (n *kvNamespace) GetCached(key string) (*isolate.KVEntry, bool) {
 	e, ok := n.k.s.GetCached(n.ns, key)
 	if !ok {
 		return nil, false
 	}
-	return &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}, true
+	return e.Memo(bindingEntry).(*isolate.KVEntry), true
+}
+
+func bindingEntry(e *kv.Entry) (any, int) {
+	ie := &isolate.KVEntry{Value: e.Value, Metadata: e.Metadata, Expiration: e.Expiration, Versionstamp: e.Version.Stamp()}
+	return ie, ie.Footprint()
 }
 
 func (n *kvNamespace) Put(_ context.Context, key string, value []byte, o isolate.KVPutOptions) error {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/edgefn/edgefn/isolate"
 	"github.com/edgefn/edgefn/kv"
+	"github.com/valyala/fasthttp"
 )
 
 // Benchmarks of the deploy path and of many idle deployments on one node,
@@ -312,6 +313,68 @@ func BenchmarkKVGetVsHello(b *testing.B) {
 				r, err := v.pool.Do(ctx, req)
 				if err != nil || r.Status != 200 || len(r.Body) != 1024 {
 					b.Fatal(r, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandleKVGet is scripts/bench-ops' kv-cpu part in-process: the
+// front door (a request parsed by fasthttp, routed, run and written back,
+// no sockets) in front of its four handlers, inlined here as
+// scripts/bench-ops.d has them (hello as scripts/bench-handlers/hello.js),
+// with a Badger store. Under scripts/bench-instr, kvget / hello is the
+// target's ratio in instructions.
+func BenchmarkHandleKVGet(b *testing.B) {
+	cfg := kv.DefaultConfig()
+	cfg.Dir = b.TempDir()
+	cfg.NodeID = "bench"
+	store, err := kv.Open(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	if _, err := store.Put("bench", "k", []byte(strings.Repeat("v", 1024)), kv.PutOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	ncfg := DefaultConfig()
+	ncfg.AccessLog = false
+	ncfg.ExposeErrors = true
+	ncfg.KV = NewKVStore(store)
+	ncfg.Pool.Limits.CPUTime = time.Minute // wall time of JS turns, on a loaded machine
+	n, err := NewNode(ncfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(n.Close)
+	const text = `{ headers: { "content-type": "text/plain;charset=UTF-8" } }`
+	cases := []struct{ name, body string }{
+		{"hello", `fetch(req) { return new Response("hello", ` + text + `); }`},
+		{"hello1k", `fetch() { return new Response(kib, ` + text + `); }`},
+		{"await1k", `async fetch() { await null; return new Response(kib, ` + text + `); }`},
+		{"kvget", `async fetch(req, env) { const value = await env.CACHE.get("k"); return new Response(value, ` + text + `); }`},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			a := &Artifact{Manifest: Manifest{Name: c.name, KV: []KVBinding{{Binding: "CACHE", Namespace: "bench"}}}, ScriptName: c.name + ".js",
+				Script: `const kib = "x".repeat(1024); var __edgefn_module = { default: { ` + c.body + ` } };`}
+			if err := n.Activate(a, 1); err != nil {
+				b.Fatal(err)
+			}
+			n.SetFallback(c.name)
+			var ctx fasthttp.RequestCtx
+			var req fasthttp.Request
+			raw := "GET / HTTP/1.1\r\nHost: 127.0.0.1:8787\r\nUser-Agent: wrk\r\n\r\n"
+			if err := req.Read(bufio.NewReader(strings.NewReader(raw))); err != nil {
+				b.Fatal(err)
+			}
+			ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx.Response.Reset()
+				n.handle(&ctx)
+				if ctx.Response.StatusCode() != 200 || len(ctx.Response.Body()) < 5 {
+					b.Fatalf("status %d: %s", ctx.Response.StatusCode(), ctx.Response.Body())
 				}
 			}
 		})

@@ -2,6 +2,7 @@ package kv
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -35,15 +36,85 @@ func newReadCache(max int) *readCache {
 
 func cacheKey(ns, key string) string { return ns + "\x00" + key }
 
-func entrySize(key string, e *Entry) int { return len(key) + len(e.Value) + len(e.Metadata) + 64 }
+// entrySize is what an entry holds, its memo included. c.mu held.
+func entrySize(key string, e *Entry) int {
+	n := len(key) + len(e.Value) + len(e.Metadata) + 64
+	if e.memo != nil {
+		n += e.memo.size
+	}
+	return n
+}
+
+// entryMemo is the one value a reader derived from a cached entry (see
+// Entry.Memo).
+type entryMemo struct {
+	c    *readCache
+	key  string
+	v    atomic.Pointer[memoValue]
+	size int // counted in c.bytes while the entry is cached; c.mu held
+}
+
+type memoValue struct{ v any }
+
+// Memo returns what derive makes of e, made once per entry of the read
+// cache and kept with it: a write to the key drops the entry, and its
+// memo with it, so a memo is exactly as current as the entry it came from.
+// derive must depend on e alone (callers of one Memo share its result, so
+// it must be safe for concurrent use) and report the bytes the value
+// holds, counted against Config.ReadCacheSize while the entry is cached.
+// An entry that is not the cache's own (from Get, Changes...) derives anew
+// on each call.
+func (e *Entry) Memo(derive func(*Entry) (v any, size int)) any {
+	m := e.memo
+	if m == nil {
+		v, _ := derive(e)
+		return v
+	}
+	if p := m.v.Load(); p != nil {
+		return p.v
+	}
+	v, size := derive(e)
+	if !m.v.CompareAndSwap(nil, &memoValue{v: v}) {
+		return m.v.Load().v // another reader's, the same
+	}
+	m.c.grow(m.key, e, size)
+	return v
+}
+
+// grow counts a memo just made for e, if e is still cached under key, and
+// evicts others (or e itself) to stay within the bound.
+func (c *readCache) grow(key string, e *Entry, size int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries[key] != e {
+		return // dropped meanwhile: nothing to count
+	}
+	e.memo.size = size
+	c.bytes += size
+	c.evictLocked(0)
+}
+
+// evictLocked drops entries (at random: map order) until room more bytes
+// fit in the bound. c.mu held.
+func (c *readCache) evictLocked(room int) {
+	for victim, ve := range c.entries {
+		if c.bytes+room <= c.max {
+			break
+		}
+		delete(c.entries, victim)
+		c.bytes -= entrySize(victim, ve)
+	}
+}
 
 // get returns a cached entry (shared: callers must not modify it).
 func (c *readCache) get(ns, key string) (*Entry, bool) {
 	if c == nil {
 		return nil, false
 	}
+	var buf [128]byte // the lookup key without an allocation (for most keys)
+	k := append(append(append(buf[:0], ns...), 0), key...)
 	c.mu.Lock()
-	e, ok := c.entries[cacheKey(ns, key)]
+	e, ok := c.entries[string(k)]
 	c.mu.Unlock()
 	return e, ok
 }
@@ -67,6 +138,7 @@ func (c *readCache) fill(gen uint64, ns, key string, e *Entry) {
 	k := cacheKey(ns, key)
 	own := &Entry{Value: append([]byte(nil), e.Value...), Metadata: append([]byte(nil), e.Metadata...),
 		Expiration: e.Expiration, Version: e.Version}
+	own.memo = &entryMemo{c: c, key: k}
 	size := entrySize(k, own)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -76,13 +148,7 @@ func (c *readCache) fill(gen uint64, ns, key string, e *Entry) {
 	if old, ok := c.entries[k]; ok {
 		c.bytes -= entrySize(k, old)
 	}
-	for victim, ve := range c.entries { // random eviction: map order
-		if c.bytes+size <= c.max {
-			break
-		}
-		delete(c.entries, victim)
-		c.bytes -= entrySize(victim, ve)
-	}
+	c.evictLocked(size)
 	c.entries[k] = own
 	c.bytes += size
 }

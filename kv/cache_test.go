@@ -219,3 +219,92 @@ func TestReadCacheGetReturnsACopy(t *testing.T) {
 		t.Fatalf("the cached value changed: %q", e3.Value)
 	}
 }
+
+// A memo is made once per cached entry, shared by every reader, dropped
+// with the entry by a write, and counted in the cache's byte budget.
+func TestReadCacheMemo(t *testing.T) {
+	s, _ := openTest(t, "n1", func(c *Config) { c.ReadCacheSize = 64 << 10 })
+	made := 0
+	derive := func(e *Entry) (any, int) {
+		made++
+		return "memo of " + string(e.Value), 1000
+	}
+	s.Put("ns", "k", []byte("one"), PutOptions{})
+	s.Get("ns", "k") // fills
+	e, ok := s.GetCached("ns", "k")
+	if !ok {
+		t.Fatal("not cached")
+	}
+	before := s.cache.bytes
+	if v := e.Memo(derive); v != "memo of one" || made != 1 {
+		t.Fatalf("memo %v, made %d times", v, made)
+	}
+	if got := s.cache.bytes - before; got != 1000 {
+		t.Fatalf("the memo added %d bytes to the cache, want 1000", got)
+	}
+	e2, _ := s.GetCached("ns", "k")
+	if v := e2.Memo(derive); v != "memo of one" || made != 1 {
+		t.Fatalf("second read: memo %v, made %d times", v, made)
+	}
+	s.Put("ns", "k", []byte("two"), PutOptions{})
+	if s.cache.bytes != 0 {
+		t.Fatalf("a write left %d bytes counted", s.cache.bytes)
+	}
+	s.Get("ns", "k")
+	e3, _ := s.GetCached("ns", "k")
+	if v := e3.Memo(derive); v != "memo of two" || made != 2 {
+		t.Fatalf("after a write: memo %v, made %d times", v, made)
+	}
+	// An entry Get returns is the caller's: no memo is kept for it.
+	own, _ := s.Get("ns", "k")
+	own.Memo(derive)
+	own.Memo(derive)
+	if made != 4 {
+		t.Fatalf("a caller's entry kept its memo (made %d times)", made)
+	}
+	// Memos count against the bound: large ones evict entries.
+	for i := 0; i < 200; i++ {
+		key := fmt.Sprintf("m%03d", i)
+		s.Put("ns", key, []byte("v"), PutOptions{})
+		s.Get("ns", key)
+		if e, ok := s.GetCached("ns", key); ok {
+			e.Memo(func(*Entry) (any, int) { return nil, 4 << 10 })
+		}
+	}
+	if b := s.cache.bytes; b > 64<<10 || len(s.cache.entries) > 16 {
+		t.Fatalf("cache holds %d bytes in %d entries", b, len(s.cache.entries))
+	}
+	sum := 0
+	for k, e := range s.cache.entries {
+		sum += entrySize(k, e)
+	}
+	if sum != s.cache.bytes {
+		t.Fatalf("cache counts %d bytes, its entries hold %d", s.cache.bytes, sum)
+	}
+}
+
+// Readers racing to make one entry's memo all get the same value.
+func TestReadCacheMemoConcurrent(t *testing.T) {
+	s, _ := openTest(t, "n1", nil)
+	s.Put("ns", "k", []byte("v"), PutOptions{})
+	s.Get("ns", "k")
+	e, _ := s.GetCached("ns", "k")
+	var wg sync.WaitGroup
+	got := make([]any, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = e.Memo(func(*Entry) (any, int) { return new(int), 8 })
+		}()
+	}
+	wg.Wait()
+	for _, g := range got[1:] {
+		if g != got[0] {
+			t.Fatal("readers got different memos")
+		}
+	}
+	if s.cache.bytes != entrySize(cacheKey("ns", "k"), e) {
+		t.Fatalf("cache counts %d bytes, the entry holds %d", s.cache.bytes, entrySize(cacheKey("ns", "k"), e))
+	}
+}

@@ -14,7 +14,8 @@
 // later version wins, so two nodes may both pass the same check and sums
 // made on different nodes can be lost). Reads go through a small cache
 // that every write invalidates before it commits; GetCached answers from
-// it without touching the disk.
+// it without touching the disk, and Entry.Memo keeps one value a reader
+// derives from a cached entry (dropped with the entry, counted in its size).
 //
 // The replication surface, used by the cluster package, moves Records:
 //   - Record.MarshalBinary / UnmarshalRecord, EncodeBatch / DecodeBatch:

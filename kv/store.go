@@ -93,9 +93,9 @@ type Config struct {
 	// ExpireEvery is how often expired records are removed. Default 1m.
 	ExpireEvery time.Duration
 	// ReadCacheSize bounds the cache of recently read entries (values up to
-	// 64 KiB), in bytes. Default 8 MiB; negative turns it off. A write
-	// drops the keys it touches, so a read never sees an older value than
-	// the store holds.
+	// 64 KiB), in bytes, their memos (Entry.Memo) included. Default
+	// 8 MiB; negative turns it off. A write drops the keys it touches, so a
+	// read never sees an older value than the store holds.
 	ReadCacheSize int
 }
 
@@ -315,6 +315,8 @@ type Entry struct {
 	Metadata   []byte
 	Expiration int64
 	Version    Version
+
+	memo *entryMemo // set on an entry of the read cache (see Memo)
 }
 
 // PutOptions are the optional parts of a put.

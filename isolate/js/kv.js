@@ -84,7 +84,9 @@
       return new Map(keys.map((k, i) => [k, values[i]]));
     }
     const ns = {
-      get(key, opts) {
+      // The host answers get(key) and get(key, "text" | "arrayBuffer") in
+      // Go and calls this function for every other shape.
+      get: host.fastGet(function get(key, opts) {
         if (Array.isArray(key)) return getMany(key, opts, false);
         // One key: the host resolves with the value itself (one promise,
         // no async function), the cost that matters on the request path.
@@ -104,7 +106,7 @@
             return host.getValue(key, true).then((s) => (s === null ? null : JSON.parse(s)));
         }
         return host.getValue(key, false).then((buf) => decode(buf, type, host));
-      },
+      }),
       getWithMetadata(key, opts) {
         return Array.isArray(key) ? getMany(key, opts, true) : getOne(key, opts, true);
       },
