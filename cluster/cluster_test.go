@@ -232,8 +232,14 @@ func TestJoinReplicateLeave(t *testing.T) {
 		}
 		return true
 	})
-	ms := a.node.Members()
-	if len(ms) != 3 || !ms[0].Self || ms[1].Name != "n2" || ms[1].State != "alive" || ms[1].LastSync.IsZero() {
+	// Ready needs one session caught up, not one with every peer: n1's
+	// first session with n2 may still be due.
+	var ms []cluster.Member
+	waitFor(t, "n1 lists n2 alive and synced", func() bool {
+		ms = a.node.Members()
+		return len(ms) == 3 && ms[1].Name == "n2" && ms[1].State == "alive" && !ms[1].LastSync.IsZero()
+	})
+	if !ms[0].Self || ms[0].Name != "n1" {
 		t.Fatalf("members: %+v", ms)
 	}
 	// A graceful leave: the others see "left", not "failed".
