@@ -21,7 +21,6 @@ import (
 
 	"github.com/edgefn/edgefn/isolate"
 	"github.com/edgefn/edgefn/kv"
-	"github.com/valyala/fasthttp"
 )
 
 // Benchmarks of the deploy path and of many idle deployments on one node,
@@ -362,21 +361,7 @@ func BenchmarkHandleKVGet(b *testing.B) {
 				b.Fatal(err)
 			}
 			n.SetFallback(c.name)
-			var ctx fasthttp.RequestCtx
-			var req fasthttp.Request
-			raw := "GET / HTTP/1.1\r\nHost: 127.0.0.1:8787\r\nUser-Agent: wrk\r\n\r\n"
-			if err := req.Read(bufio.NewReader(strings.NewReader(raw))); err != nil {
-				b.Fatal(err)
-			}
-			ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}, nil)
-			b.ReportAllocs()
-			for b.Loop() {
-				ctx.Response.Reset()
-				n.handle(&ctx)
-				if ctx.Response.StatusCode() != 200 || len(ctx.Response.Body()) < 5 {
-					b.Fatalf("status %d: %s", ctx.Response.StatusCode(), ctx.Response.Body())
-				}
-			}
+			handleLoop(b, n, "/", 5)
 		})
 	}
 }
