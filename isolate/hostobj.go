@@ -105,17 +105,23 @@ func (in *instance) newHost(proto *goja.Object, st hostState) *goja.Object {
 // without new from `new X()`, so the former constructs too.)
 func (in *instance) nativeClass(name string, length int, construct func(fc goja.ConstructorCall) hostState) (*goja.Object, *goja.Object) {
 	var ctor *goja.Object
-	ctor = in.vm.ToValue(func(fc goja.ConstructorCall) *goja.Object {
-		st := construct(fc)
-		if fc.NewTarget == nil || fc.NewTarget == ctor {
-			return in.newHost(fc.This.Prototype(), st)
+	proto := in.vm.NewObject()
+	// The constructor makes its own object (NewNativeClass: no instance is
+	// made beforehand to be thrown away): a host object for `new X()`, an
+	// ordinary one with the state attached for a subclass's super().
+	ctor = in.vm.NewNativeClass(func(args []goja.Value, newTarget *goja.Object) *goja.Object {
+		st := construct(goja.ConstructorCall{Arguments: args, NewTarget: newTarget})
+		if newTarget == nil || newTarget == ctor {
+			return in.newHost(proto, st)
 		}
-		in.attach(fc.This, st)
-		return nil
-	}).(*goja.Object)
-	_ = ctor.DefineDataProperty("name", in.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = ctor.DefineDataProperty("length", in.vm.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	proto := ctor.Get("prototype").(*goja.Object)
+		p, ok := newTarget.Get("prototype").(*goja.Object)
+		if !ok {
+			p = proto
+		}
+		obj := in.vm.CreateObject(p)
+		in.attach(obj, st)
+		return obj
+	}, name, length, proto)
 	_ = in.vm.GlobalObject().DefineDataProperty(name, ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = in.internal.Set(name, ctor)
 	return ctor, proto
