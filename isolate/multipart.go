@@ -159,16 +159,13 @@ func normalizeNewlines(s string) string {
 
 // parseURLEncoded is the WHATWG application/x-www-form-urlencoded parser.
 func parseURLEncoded(data []byte) []formEntry {
-	var out []formEntry
-	for _, seq := range bytes.Split(data, []byte("&")) {
-		if len(seq) == 0 {
-			continue
-		}
-		name, value := seq, []byte(nil)
-		if i := bytes.IndexByte(seq, '='); i >= 0 {
-			name, value = seq[:i], seq[i+1:]
-		}
-		out = append(out, formEntry{name: percentDecodePlus(name), value: percentDecodePlus(value)})
+	list := parseQuery(string(data))
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]formEntry, len(list))
+	for i, e := range list {
+		out[i] = formEntry{name: e.name, value: e.value}
 	}
 	return out
 }

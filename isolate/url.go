@@ -279,10 +279,10 @@ func (sp *searchParamsState) update() {
 	}
 }
 
-// parseQuery parses a query string as application/x-www-form-urlencoded:
-// multipart.go's parseURLEncoded (shared with formData()) on a string, with
-// one allocation for the list and none for a name or value that has
-// nothing to decode (a substring of s).
+// parseQuery parses a query string as application/x-www-form-urlencoded
+// (formData() of a body too, through parseURLEncoded), with one allocation
+// for the list and none for a name or value that has nothing to decode (a
+// substring of s).
 func parseQuery(s string) []nameValue {
 	if s == "" {
 		return nil
