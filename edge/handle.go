@@ -142,11 +142,9 @@ func (n *Node) clientClosed(ctx *fasthttp.RequestCtx, id, deployment string, v *
 	n.metrics.clientClosed(deployment)
 	ctx.SetConnectionClose()
 	ctx.Response.Reset()
-	ctx.SetStatusCode(StatusClientClosedRequest)
-	ctx.Response.Header.SetStatusMessage([]byte("Client Closed Request"))
+	ctx.Response.Header.SetStatusMessage([]byte(statusText(StatusClientClosedRequest)))
 	ctx.Response.Header.SetCanonical(requestIDHeader, unsafe.Slice(unsafe.StringData(id), len(id)))
-	ctx.SetContentType("text/plain; charset=utf-8")
-	ctx.SetBodyString("Client Closed Request: " + errClientClosed.Error() + "\nrequest id: " + id + "\n")
+	n.writeError(ctx, id, StatusClientClosedRequest, errClientClosed.Error())
 }
 
 // bodyError answers a request whose body could not be taken in.
@@ -435,7 +433,16 @@ func isLimit(err error) bool {
 func (n *Node) writeError(ctx *fasthttp.RequestCtx, id string, status int, msg string) {
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("text/plain; charset=utf-8")
-	ctx.SetBodyString(fasthttp.StatusMessage(status) + ": " + msg + "\nrequest id: " + id + "\n")
+	ctx.SetBodyString(statusText(status) + ": " + msg + "\nrequest id: " + id + "\n")
+}
+
+// statusText is the reason phrase of status, including the one edgefn uses
+// that fasthttp does not know.
+func statusText(status int) string {
+	if status == StatusClientClosedRequest {
+		return "Client Closed Request"
+	}
+	return fasthttp.StatusMessage(status)
 }
 
 // devScheduled runs the deployment's scheduled() by hand (development).
