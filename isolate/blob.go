@@ -242,15 +242,15 @@ func installBlob(in *instance) error {
 	})
 	in.method(p, "text", 0, func(fc goja.FunctionCall) goja.Value {
 		b := this(fc.This, "text")
-		return in.resolvedWith(vm.ToValue(decodeUTF8(b.data)))
+		return in.resolved(vm.ToValue(decodeUTF8(b.data)))
 	})
 	in.method(p, "arrayBuffer", 0, func(fc goja.FunctionCall) goja.Value {
 		b := this(fc.This, "arrayBuffer")
-		return in.resolvedWith(vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), b.data...))))
+		return in.resolved(vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), b.data...))))
 	})
 	in.method(p, "bytes", 0, func(fc goja.FunctionCall) goja.Value {
 		b := this(fc.This, "bytes")
-		return in.resolvedWith(in.newUint8Array(append([]byte(nil), b.data...)))
+		return in.resolved(in.newUint8Array(append([]byte(nil), b.data...)))
 	})
 	in.method(p, "stream", 0, func(fc goja.FunctionCall) goja.Value {
 		b := this(fc.This, "stream")
@@ -271,9 +271,3 @@ func installBlob(in *instance) error {
 	return nil
 }
 
-// resolvedWith returns a promise fulfilled with v.
-func (in *instance) resolvedWith(v goja.Value) goja.Value {
-	p, resolve, _ := in.vm.NewPromise()
-	_ = resolve(v)
-	return in.vm.ToValue(p)
-}
