@@ -359,6 +359,9 @@ func (a *arrayObject) expand(idx uint32) bool {
 				}
 				sa.setValues(a.values, a.objCount+1)
 				sa.val.self = sa
+				// The dense object may share an allocation with the Object
+				// (edgefn patch 15): let its elements go.
+				a.values = nil
 				sa.lengthProp.writable = a.lengthProp.writable
 				sa._put("length", &sa.lengthProp)
 				return false

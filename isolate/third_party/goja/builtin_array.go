@@ -7,9 +7,13 @@ import (
 )
 
 func (r *Runtime) newArray(prototype *Object) (a *arrayObject) {
-	v := &Object{runtime: r}
-
-	a = &arrayObject{}
+	al := &struct {
+		a arrayObject
+		v Object
+	}{}
+	v := &al.v
+	v.runtime = r
+	a = &al.a
 	a.class = classArray
 	a.val = v
 	a.extensible = true

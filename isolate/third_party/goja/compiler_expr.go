@@ -2835,7 +2835,11 @@ func (c *compiler) compileLogicalAnd(left, right ast.Expression, idx file.Idx) c
 
 func (e *compiledObjectLiteral) emitGetter(putOnStack bool) {
 	e.addSrcMap()
-	e.c.emit(newObject)
+	if n := len(e.expr.Value); n > 1 {
+		e.c.emit(newObjectSized(n))
+	} else {
+		e.c.emit(newObject)
+	}
 	hasProto := false
 	for _, prop := range e.expr.Value {
 		switch prop := prop.(type) {

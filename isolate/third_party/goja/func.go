@@ -78,6 +78,11 @@ type baseJsFuncObject struct {
 	prg    *Program
 	src    string
 	strict bool
+
+	// instanceSize is how many own properties the last object constructed
+	// with this function as new.target ended up with (edgefn patch 16): the
+	// next one is made with room for as many.
+	instanceSize int32
 }
 
 type funcObject struct {
@@ -265,7 +270,7 @@ func (f *baseFuncObject) createInstance(newTarget *Object) *Object {
 	}
 	proto := r.getPrototypeFromCtor(newTarget, nil, r.global.ObjectPrototype)
 
-	return f.val.runtime.newBaseObject(proto, classObject).val
+	return r.newBaseObjectSized(proto, classObject, instanceSizeHint(newTarget)).val
 }
 
 func (f *baseJsFuncObject) source() String {
@@ -284,7 +289,7 @@ func (f *baseJsFuncObject) construct(args []Value, newTarget *Object) *Object {
 		protoObj = f.val.runtime.global.ObjectPrototype
 	}
 
-	obj := f.val.runtime.newBaseObject(protoObj, classObject).val
+	obj := f.val.runtime.newBaseObjectSized(protoObj, classObject, instanceSizeHint(newTarget)).val
 	ret := f.call(FunctionCall{
 		This:      obj,
 		Arguments: args,
@@ -292,6 +297,9 @@ func (f *baseJsFuncObject) construct(args []Value, newTarget *Object) *Object {
 
 	if ret, ok := ret.(*Object); ok {
 		return ret
+	}
+	if newTarget == f.val {
+		f.noteInstanceSize(obj)
 	}
 	return obj
 }
@@ -371,6 +379,9 @@ func (f *classFuncObject) construct(args []Value, newTarget *Object) *Object {
 	if f.prg == nil {
 		instance := f.createInstance(args, newTarget)
 		f._initFields(instance)
+		if newTarget == f.val {
+			f.noteInstanceSize(instance)
+		}
 		return instance
 	} else {
 		var instance *Object
@@ -396,8 +407,37 @@ func (f *classFuncObject) construct(args []Value, newTarget *Object) *Object {
 				panic(r.newError(r.getReferenceError(), "Must call super constructor in derived class before returning from derived constructor"))
 			}
 		}
+		if newTarget == f.val {
+			f.noteInstanceSize(instance)
+		}
 		return instance
 	}
+}
+
+// maxInstanceSizeHint bounds the room made in advance for a constructed
+// object's properties.
+const maxInstanceSizeHint = 64
+
+// noteInstanceSize remembers how many own properties an object this function
+// constructed ended up with (edgefn patch 16).
+func (f *baseJsFuncObject) noteInstanceSize(obj *Object) {
+	if b, ok := obj.self.(*baseObject); ok {
+		f.instanceSize = int32(min(len(b.propNames), maxInstanceSizeHint))
+	}
+}
+
+// instanceSizeHint is the number of own properties the last object
+// constructed with newTarget had: classes and plain functions give every
+// instance the same fields, so making room for them up front saves growing
+// the property map and list one step at a time.
+func instanceSizeHint(newTarget *Object) int {
+	switch f := newTarget.self.(type) {
+	case *classFuncObject:
+		return int(f.instanceSize)
+	case *funcObject:
+		return int(f.instanceSize)
+	}
+	return 0
 }
 
 func (f *classFuncObject) assertConstructor() func(args []Value, newTarget *Object) *Object {

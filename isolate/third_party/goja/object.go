@@ -223,6 +223,11 @@ type baseObject struct {
 
 	symValues *orderedMap
 
+	// The private elements of the first class that added some (edgefn patch
+	// 17: an instance rarely has more than one such class, and a map costs
+	// two allocations); any further classes' are in privateElements.
+	privateTyp      *privateEnvType
+	privateFirst    *privateElements
 	privateElements map[*privateEnvType]*privateElements
 }
 
@@ -841,7 +846,12 @@ func (o *baseObject) _putSym(s *Symbol, prop Value) {
 }
 
 func (o *baseObject) getPrivateEnv(typ *privateEnvType, create bool) *privateElements {
-	env := o.privateElements[typ]
+	var env *privateElements
+	if o.privateTyp == typ {
+		env = o.privateFirst
+	} else {
+		env = o.privateElements[typ]
+	}
 	if env != nil && create {
 		panic(o.val.runtime.NewTypeError("Private fields for the class have already been set"))
 	}
@@ -849,10 +859,14 @@ func (o *baseObject) getPrivateEnv(typ *privateEnvType, create bool) *privateEle
 		env = &privateElements{
 			fields: make([]Value, typ.numFields),
 		}
-		if o.privateElements == nil {
-			o.privateElements = make(map[*privateEnvType]*privateElements)
+		if o.privateTyp == nil {
+			o.privateTyp, o.privateFirst = typ, env
+		} else {
+			if o.privateElements == nil {
+				o.privateElements = make(map[*privateEnvType]*privateElements)
+			}
+			o.privateElements[typ] = env
 		}
-		o.privateElements[typ] = env
 	}
 	return env
 }

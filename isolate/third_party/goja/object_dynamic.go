@@ -97,8 +97,14 @@ is always extensible there is no need for invariant checks which removes the nee
 makes it a lot more efficient.
 */
 func (r *Runtime) NewDynamicObject(d DynamicObject) *Object {
-	v := &Object{runtime: r}
-	o := &dynamicObject{
+	a := &struct {
+		o dynamicObject
+		v Object
+	}{}
+	v := &a.v
+	v.runtime = r
+	o := &a.o
+	*o = dynamicObject{
 		d: d,
 		baseDynamicObject: baseDynamicObject{
 			val:       v,

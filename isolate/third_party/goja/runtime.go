@@ -487,15 +487,18 @@ func (r *Runtime) newSyntaxError(msg string) Value {
 }
 
 func newBaseObjectObj(obj, proto *Object, class string) *baseObject {
-	o := &baseObject{
-		class:      class,
-		val:        obj,
-		extensible: true,
-		prototype:  proto,
-	}
+	o := &baseObject{}
+	initBaseObject(o, obj, proto, class)
+	return o
+}
+
+func initBaseObject(o *baseObject, obj, proto *Object, class string) {
+	o.class = class
+	o.val = obj
+	o.extensible = true
+	o.prototype = proto
 	obj.self = o
 	o.init()
-	return o
 }
 
 func newGuardedObj(proto *Object, class string) *guardedObject {
@@ -509,8 +512,31 @@ func newGuardedObj(proto *Object, class string) *guardedObject {
 }
 
 func (r *Runtime) newBaseObject(proto *Object, class string) (o *baseObject) {
-	v := &Object{runtime: r}
-	return newBaseObjectObj(v, proto, class)
+	a := &baseObjectAlloc{}
+	a.v.runtime = r
+	o = &a.o
+	o.class = class
+	o.val = &a.v
+	o.extensible = true
+	o.prototype = proto
+	a.v.self = o
+	// The property map is made by the first write (ensureValues): an
+	// object that never gets an own property ({}, Object.create(null)) needs none.
+	return o
+}
+
+// newBaseObjectSized is newBaseObject with room for n own properties (edgefn
+// patch 16): object literals know their property count, constructors the size
+// of their last instance.
+func (r *Runtime) newBaseObjectSized(proto *Object, class string, n int) (o *baseObject) {
+	o = r.newBaseObject(proto, class)
+	if n > 1 {
+		o.propNames = make([]unistring.String, 0, n)
+		if n > 8 { // a map of up to 8 entries starts that big anyway
+			o.values = make(map[unistring.String]Value, n)
+		}
+	}
+	return o
 }
 
 func (r *Runtime) newGuardedObject(proto *Object, class string) (o *guardedObject) {
@@ -555,16 +581,24 @@ func (r *Runtime) NewGoError(err error) *Object {
 }
 
 func (r *Runtime) newFunc(name unistring.String, length int, strict bool) (f *funcObject) {
-	f = &funcObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f funcObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newAsyncFunc(name unistring.String, length int, strict bool) (f *asyncFuncObject) {
-	f = &asyncFuncObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f asyncFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.class = classFunction
 	f.prototype = r.getAsyncFunctionPrototype()
 	f.val.self = f
@@ -573,8 +607,12 @@ func (r *Runtime) newAsyncFunc(name unistring.String, length int, strict bool) (
 }
 
 func (r *Runtime) newGeneratorFunc(name unistring.String, length int, strict bool) (f *generatorFuncObject) {
-	f = &generatorFuncObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f generatorFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.class = classFunction
 	f.prototype = r.getGeneratorFunctionPrototype()
 	f.val.self = f
@@ -584,9 +622,13 @@ func (r *Runtime) newGeneratorFunc(name unistring.String, length int, strict boo
 }
 
 func (r *Runtime) newClassFunc(name unistring.String, length int, proto *Object, derived bool) (f *classFuncObject) {
-	v := &Object{runtime: r}
-
-	f = &classFuncObject{}
+	a := &struct {
+		f classFuncObject
+		v Object
+	}{}
+	v := &a.v
+	v.runtime = r
+	f = &a.f
 	f.class = classFunction
 	f.val = v
 	f.extensible = true
@@ -598,9 +640,8 @@ func (r *Runtime) newClassFunc(name unistring.String, length int, proto *Object,
 	return
 }
 
-func (r *Runtime) initBaseJsFunction(f *baseJsFuncObject, strict bool) {
-	v := &Object{runtime: r}
-
+func (r *Runtime) initBaseJsFunction(f *baseJsFuncObject, v *Object, strict bool) {
+	v.runtime = r
 	f.class = classFunction
 	f.val = v
 	f.extensible = true
@@ -609,16 +650,24 @@ func (r *Runtime) initBaseJsFunction(f *baseJsFuncObject, strict bool) {
 }
 
 func (r *Runtime) newMethod(name unistring.String, length int, strict bool) (f *methodFuncObject) {
-	f = &methodFuncObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f methodFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newGeneratorMethod(name unistring.String, length int, strict bool) (f *generatorMethodFuncObject) {
-	f = &generatorMethodFuncObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f generatorMethodFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.prototype = r.getGeneratorFunctionPrototype()
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
@@ -627,29 +676,41 @@ func (r *Runtime) newGeneratorMethod(name unistring.String, length int, strict b
 }
 
 func (r *Runtime) newAsyncMethod(name unistring.String, length int, strict bool) (f *asyncMethodFuncObject) {
-	f = &asyncMethodFuncObject{}
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+	a := &struct {
+		f asyncMethodFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
-func (r *Runtime) initArrowFunc(f *arrowFuncObject, strict bool) {
-	r.initBaseJsFunction(&f.baseJsFuncObject, strict)
+func (r *Runtime) initArrowFunc(f *arrowFuncObject, v *Object, strict bool) {
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.newTarget = r.vm.newTarget
 }
 
 func (r *Runtime) newArrowFunc(name unistring.String, length int, strict bool) (f *arrowFuncObject) {
-	f = &arrowFuncObject{}
-	r.initArrowFunc(f, strict)
+	a := &struct {
+		f arrowFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initArrowFunc(f, &a.v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newAsyncArrowFunc(name unistring.String, length int, strict bool) (f *asyncArrowFuncObject) {
-	f = &asyncArrowFuncObject{}
-	r.initArrowFunc(&f.arrowFuncObject, strict)
+	a := &struct {
+		f asyncArrowFuncObject
+		v Object
+	}{}
+	f = &a.f
+	r.initArrowFunc(&f.arrowFuncObject, &a.v, strict)
 	f.class = classObject
 	f.prototype = r.getAsyncFunctionPrototype()
 	f.val.self = f
@@ -3238,4 +3299,11 @@ func (r *Runtime) getPrototypeFromCtor(newTarget, defCtor, defProto *Object) *Ob
 		return obj
 	}
 	return defProto
+}
+
+// baseObjectAlloc holds an ordinary object and its Object handle in one
+// allocation (edgefn patch 15): the two point at each other and live as long.
+type baseObjectAlloc struct {
+	o baseObject
+	v Object
 }

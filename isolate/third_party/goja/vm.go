@@ -2731,6 +2731,15 @@ func (_newObject) exec(vm *vm) {
 	vm.pc++
 }
 
+// newObjectSized makes an object literal with room for its properties
+// (edgefn patch 16).
+type newObjectSized uint32
+
+func (n newObjectSized) exec(vm *vm) {
+	vm.push(vm.r.newBaseObjectSized(vm.r.global.ObjectPrototype, classObject, int(n)).val)
+	vm.pc++
+}
+
 type newArray uint32
 
 func (l newArray) exec(vm *vm) {
