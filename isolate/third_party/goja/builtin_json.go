@@ -273,21 +273,46 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 }
 
 func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
+	if ctx.replacerFunction == nil {
+		// Only a replacer sees the wrapper object (edgefn patch 18).
+		return ctx.strValue(jsonKey{v: stringEmpty}, nil, v)
+	}
 	holder := ctx.r.NewObject()
 	createDataPropertyOrThrow(holder, stringEmpty, v)
 	return ctx.str(stringEmpty, holder)
 }
 
-func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
-	value := nilSafe(holder.get(key, nil))
+// jsonKey is the key a value is serialized under, made into a Value only
+// when toJSON or a replacer is called with it (edgefn patch 18): a property
+// name (v nil, name set) or an array index (v nil, idx >= 0).
+type jsonKey struct {
+	v    Value
+	name unistring.String
+	idx  int64
+}
 
+func (k jsonKey) value() Value {
+	if k.v != nil {
+		return k.v
+	}
+	if k.idx >= 0 {
+		return asciiString(strconv.FormatInt(k.idx, 10))
+	}
+	return stringValueFromRaw(k.name)
+}
+
+func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
+	return ctx.strValue(jsonKey{v: key}, holder, nilSafe(holder.get(key, nil)))
+}
+
+func (ctx *_builtinJSON_stringifyContext) strValue(key jsonKey, holder *Object, value Value) bool {
 	switch value.(type) {
 	case *Object, *valueBigInt:
 		if toJSON, ok := ctx.r.getVStr(value, "toJSON").(*Object); ok {
 			if c, ok := toJSON.self.assertCallable(); ok {
 				value = c(FunctionCall{
 					This:      value,
-					Arguments: []Value{key},
+					Arguments: []Value{key.value()},
 				})
 			}
 		}
@@ -296,7 +321,7 @@ func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 	if ctx.replacerFunction != nil {
 		value = ctx.replacerFunction(FunctionCall{
 			This:      holder,
-			Arguments: []Value{key, value},
+			Arguments: []Value{key.value(), value},
 		})
 	}
 
@@ -413,7 +438,7 @@ func (ctx *_builtinJSON_stringifyContext) ja(array *Object) {
 	}
 
 	for i := int64(0); i < length; i++ {
-		if !ctx.str(asciiString(strconv.FormatInt(i, 10)), array) {
+		if !ctx.strValue(jsonKey{idx: i}, array, nilSafe(array.self.getIdx(valueInt(i), nil))) {
 			ctx.buf.WriteString("null")
 		}
 		if i < length-1 {
@@ -446,31 +471,28 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 		separator = ","
 	}
 
-	var props []Value
-	if ctx.propertyList == nil {
-		props = object.self.stringKeys(false, nil)
-	} else {
-		props = ctx.propertyList
-	}
-
 	empty := true
-	for _, name := range props {
-		off := ctx.buf.Len()
-		if !empty {
-			ctx.buf.WriteString(separator)
-		}
-		ctx.quote(name.toString())
-		if ctx.gap != "" {
-			ctx.buf.WriteString(": ")
+	if o, ok := object.self.(*baseObject); ok && ctx.propertyList == nil && o.onlyPlainDataProps() {
+		empty = ctx.joPlain(o, object, separator)
+	} else {
+		var props []Value
+		if ctx.propertyList == nil {
+			props = object.self.stringKeys(false, nil)
 		} else {
-			ctx.buf.WriteByte(':')
+			props = ctx.propertyList
 		}
-		if ctx.str(name, object) {
-			if empty {
-				empty = false
+		for _, name := range props {
+			off := ctx.buf.Len()
+			if !empty {
+				ctx.buf.WriteString(separator)
 			}
-		} else {
-			ctx.buf.Truncate(off)
+			ctx.quote(name.toString())
+			ctx.writeColon()
+			if ctx.str(name, object) {
+				empty = false
+			} else {
+				ctx.buf.Truncate(off)
+			}
 		}
 	}
 
@@ -486,7 +508,104 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 	ctx.buf.WriteByte('}')
 }
 
+func (ctx *_builtinJSON_stringifyContext) writeColon() {
+	if ctx.gap != "" {
+		ctx.buf.WriteString(": ")
+	} else {
+		ctx.buf.WriteByte(':')
+	}
+}
+
+// onlyPlainDataProps tells whether every own string-keyed property of o is a
+// writable, enumerable, configurable data property, stored as a bare value
+// (no accessor, no attributes to check), with its keys in spec order.
+func (o *baseObject) onlyPlainDataProps() bool {
+	o.ensurePropOrder()
+	for _, name := range o.propNames {
+		if _, ok := o.values[name].(*valueProperty); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// joPlain writes the members of an ordinary object whose properties are all
+// plain data (edgefn patch 18): straight from its key list, with no Value
+// made per key. The list is marked so that a change made meanwhile (by a
+// toJSON or a getter further down) copies it, as for-in does, and a key
+// deleted meanwhile reads as undefined and is left out, as the spec's Get
+// would. It returns whether nothing was written.
+func (ctx *_builtinJSON_stringifyContext) joPlain(o *baseObject, object *Object, separator string) bool {
+	names := prepareNamesForCopy(o.propNames)
+	o.propNames = names
+	empty := true
+	for _, name := range names {
+		off := ctx.buf.Len()
+		if !empty {
+			ctx.buf.WriteString(separator)
+		}
+		ctx.quoteName(name)
+		ctx.writeColon()
+		if ctx.strValue(jsonKey{name: name, idx: -1}, object, nilSafe(object.self.getStr(name, nil))) {
+			empty = false
+		} else {
+			ctx.buf.Truncate(off)
+		}
+	}
+	clearNamesCopyMarker(names)
+	return empty
+}
+
+// quoteName is quote for a property name, without making a String of it
+// when it is ASCII.
+func (ctx *_builtinJSON_stringifyContext) quoteName(name unistring.String) {
+	if name.AsUtf16() != nil {
+		ctx.quote(stringValueFromRaw(name))
+		return
+	}
+	ctx.quoteASCII(string(name))
+}
+
+// quoteASCII writes an ASCII string as a JSON string.
+func (ctx *_builtinJSON_stringifyContext) quoteASCII(s string) {
+	ctx.buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		ctx.buf.WriteString(s[start:i])
+		start = i + 1
+		switch c {
+		case '"', '\\':
+			ctx.buf.WriteByte('\\')
+			ctx.buf.WriteByte(c)
+		case 0x08:
+			ctx.buf.WriteString(`\b`)
+		case 0x09:
+			ctx.buf.WriteString(`\t`)
+		case 0x0A:
+			ctx.buf.WriteString(`\n`)
+		case 0x0C:
+			ctx.buf.WriteString(`\f`)
+		case 0x0D:
+			ctx.buf.WriteString(`\r`)
+		default:
+			ctx.buf.WriteString(`\u00`)
+			ctx.buf.WriteByte(hex[c>>4])
+			ctx.buf.WriteByte(hex[c&0xF])
+		}
+	}
+	ctx.buf.WriteString(s[start:])
+	ctx.buf.WriteByte('"')
+}
+
 func (ctx *_builtinJSON_stringifyContext) quote(str String) {
+	if a, ok := str.(asciiString); ok {
+		ctx.quoteASCII(string(a))
+		return
+	}
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {

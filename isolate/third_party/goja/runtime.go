@@ -531,7 +531,9 @@ func (r *Runtime) newBaseObject(proto *Object, class string) (o *baseObject) {
 func (r *Runtime) newBaseObjectSized(proto *Object, class string, n int) (o *baseObject) {
 	o = r.newBaseObject(proto, class)
 	if n > 1 {
-		o.propNames = make([]unistring.String, 0, n)
+		// One more slot than needed: an iteration marks the list's last
+		// free slot instead of copying it (prepareNamesForCopy).
+		o.propNames = make([]unistring.String, 0, n+1)
 		if n > 8 { // a map of up to 8 entries starts that big anyway
 			o.values = make(map[unistring.String]Value, n)
 		}
