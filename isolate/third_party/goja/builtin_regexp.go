@@ -327,14 +327,14 @@ func (r *Runtime) newRegExp(patternVal, flagsVal Value, proto *Object) *regexpOb
 				if flagsVal == nil || flagsVal == _undefined {
 					return rx.clone()
 				} else {
-					return r._newRegExp(rx.source, flagsVal.toString().String(), proto)
+					return r._newRegExp(rx.source, asString(flagsVal).String(), proto)
 				}
 			} else {
 				pattern = nilSafe(obj.self.getStr("source", nil)).toString()
 				if flagsVal == nil || flagsVal == _undefined {
 					flags = nilSafe(obj.self.getStr("flags", nil)).toString().String()
 				} else {
-					flags = flagsVal.toString().String()
+					flags = asString(flagsVal).String()
 				}
 				goto exit
 			}
@@ -342,10 +342,10 @@ func (r *Runtime) newRegExp(patternVal, flagsVal Value, proto *Object) *regexpOb
 	}
 
 	if patternVal != nil && patternVal != _undefined {
-		pattern = patternVal.toString()
+		pattern = asString(patternVal)
 	}
 	if flagsVal != nil && flagsVal != _undefined {
-		flags = flagsVal.toString().String()
+		flags = asString(flagsVal).String()
 	}
 
 	if pattern == nil {
@@ -391,12 +391,12 @@ func (r *Runtime) regexpproto_compile(call FunctionCall) Value {
 			}
 		}
 		if patternVal != _undefined {
-			source = patternVal.toString()
+			source = asString(patternVal)
 		} else {
 			source = stringEmpty
 		}
 		if flagsVal != _undefined {
-			flags = flagsVal.toString().String()
+			flags = asString(flagsVal).String()
 		}
 		pattern, err = compileRegexpFromValueString(source, flags)
 		if err != nil {
@@ -414,7 +414,7 @@ func (r *Runtime) regexpproto_compile(call FunctionCall) Value {
 
 func (r *Runtime) regexpproto_exec(call FunctionCall) Value {
 	if this, ok := r.toObject(call.This).self.(*regexpObject); ok {
-		return this.exec(call.Argument(0).toString())
+		return this.exec(asString(call.Argument(0)))
 	} else {
 		r.typeErrorResult(true, "Method RegExp.prototype.exec called on incompatible receiver %s", r.objectproto_toString(FunctionCall{This: call.This}))
 		return nil
@@ -423,7 +423,7 @@ func (r *Runtime) regexpproto_exec(call FunctionCall) Value {
 
 func (r *Runtime) regexpproto_test(call FunctionCall) Value {
 	if this, ok := r.toObject(call.This).self.(*regexpObject); ok {
-		if this.test(call.Argument(0).toString()) {
+		if this.test(asString(call.Argument(0))) {
 			return valueTrue
 		} else {
 			return valueFalse
@@ -766,7 +766,7 @@ func (r *Runtime) checkStdRegexp(rxObj *Object) *regexpObject {
 
 func (r *Runtime) regexpproto_stdMatcher(call FunctionCall) Value {
 	thisObj := r.toObject(call.This)
-	s := call.Argument(0).toString()
+	s := asString(call.Argument(0))
 	rx := r.checkStdRegexp(thisObj)
 	if rx == nil {
 		return r.regexpproto_stdMatcherGeneric(thisObj, s)
@@ -814,7 +814,7 @@ func (r *Runtime) regexpproto_stdSearchGeneric(rxObj *Object, arg String) Value 
 
 func (r *Runtime) regexpproto_stdMatcherAll(call FunctionCall) Value {
 	thisObj := r.toObject(call.This)
-	s := call.Argument(0).toString()
+	s := asString(call.Argument(0))
 	flags := nilSafe(thisObj.self.getStr("flags", nil)).toString()
 	c := r.speciesConstructorObj(call.This.(*Object), r.getRegExp())
 	matcher := r.toConstructor(c)([]Value{call.This, flags}, nil)
@@ -890,7 +890,7 @@ func (ri *regExpStringIterObject) next() (v Value) {
 
 func (r *Runtime) regexpproto_stdSearch(call FunctionCall) Value {
 	thisObj := r.toObject(call.This)
-	s := call.Argument(0).toString()
+	s := asString(call.Argument(0))
 	rx := r.checkStdRegexp(thisObj)
 	if rx == nil {
 		return r.regexpproto_stdSearchGeneric(thisObj, s)
@@ -1004,7 +1004,7 @@ func advanceStringIndex64(s String, pos int64, unicode bool) int64 {
 
 func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 	rxObj := r.toObject(call.This)
-	s := call.Argument(0).toString()
+	s := asString(call.Argument(0))
 	limitValue := call.Argument(1)
 	var splitter *Object
 	search := r.checkStdRegexp(rxObj)
@@ -1161,14 +1161,14 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 				writeSubstitution(s, position, len(captures), func(idx int) String {
 					capture := captures[idx]
 					if capture != _undefined {
-						return capture.toString()
+						return asString(capture)
 					}
 					return stringEmpty
 				}, func(ref String) String {
 					if namedCaptures != nil {
 						capture := nilSafe(namedCaptures.self.getStr(ref.string(), nil))
 						if capture != _undefined {
-							return capture.toString()
+							return asString(capture)
 						}
 						return stringEmpty
 					}
@@ -1260,7 +1260,7 @@ func writeSubstitution(s String, position int, numCaptures int, getCapture func(
 
 func (r *Runtime) regexpproto_stdReplacer(call FunctionCall) Value {
 	rxObj := r.toObject(call.This)
-	s := call.Argument(0).toString()
+	s := asString(call.Argument(0))
 	replaceStr, rcall := getReplaceValue(call.Argument(1))
 
 	rx := r.checkStdRegexp(rxObj)

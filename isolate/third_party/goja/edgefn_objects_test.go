@@ -142,3 +142,82 @@ func TestObjectStorageAllocs(t *testing.T) {
 		}
 	}
 }
+
+// Patch 19: strings not boxed again by string methods and property keys,
+// `new` of a script class or function without a method value.
+func TestNoReboxBehaviour(t *testing.T) {
+	const script = `
+	"use strict";
+	function is(got, want, msg) {
+		if (got !== want) throw new Error(msg + ": got " + got + ", want " + want);
+	}
+	function throwsType(f, msg) {
+		try { f(); } catch (e) { if (e instanceof TypeError) return; throw new Error(msg + ": " + e); }
+		throw new Error(msg + ": no throw");
+	}
+	is("http://h/a/b".indexOf("/", 7), 8, "indexOf");
+	is(String.prototype.indexOf.call(12345, 3), 2, "indexOf on a number");
+	is(String.prototype.indexOf.call({ toString() { return "xyz"; } }, "z"), 2, "indexOf on an object");
+	is("é€x".indexOf("x"), 2, "indexOf on a UTF-16 string");
+	is(new String("abc").indexOf("c"), 2, "indexOf on a String object");
+	throwsType(() => String.prototype.indexOf.call(null, "a"), "indexOf on null");
+	throwsType(() => "a".indexOf(Symbol()), "indexOf of a symbol");
+	is("a-b-c".split("-").join("+"), "a+b+c", "split");
+	is("abc".padStart(5, 12), "12abc", "padStart with a number");
+	is("aXbX".replaceAll("X", "."), "a.b.", "replaceAll");
+	is(/b(c)/.exec("abc")[1], "c", "regexp exec");
+	is("abc".match(/b/).index, 1, "match");
+	const o = {}, sym = Symbol("s");
+	o["k"] = 1; o[sym] = 2; o[3] = 3;
+	is(o.k + o[sym] + o["3"], 6, "property keys");
+
+	class A { constructor(x) { this.x = x; } }
+	class B extends A { constructor() { super(7); } }
+	function F(y) { this.y = y; }
+	is(new A(1).x, 1, "new class");
+	is(new B().x, 7, "new derived class");
+	is(new F(2).y, 2, "new function");
+	function G() { return { other: 1 }; }
+	is(new G().other, 1, "new function returning an object");
+	let seen;
+	class T { constructor() { seen = new.target; } }
+	new T();
+	is(seen, T, "new.target");
+	throwsType(() => new (() => 1)(), "new of an arrow function");
+	throwsType(() => new ({ m() {} }).m(), "new of a method");
+	throwsType(() => { class C { constructor() {} } C(); }, "class called without new");
+	`
+	if _, err := New().RunString(script); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNoReboxAllocs(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`
+	class K { constructor() { this.a = 1; } }
+	const url = "http://127.0.0.1/hono/users/42";
+	[() => url.indexOf("/", 8), () => new K()]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arr := v.(*Object)
+	for i, c := range []struct {
+		what string
+		max  float64
+	}{
+		{"indexOf on a primitive string", 0}, // before: 2 (the receiver and the argument boxed again)
+		{"new of a class", 4},                // the object, its map and group, its key list; before: 5 with the method value
+	} {
+		f, _ := AssertFunction(arr.Get(string(rune('0' + i))))
+		f(nil)
+		n := testing.AllocsPerRun(100, func() {
+			if _, err := f(nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n > c.max {
+			t.Errorf("%s: %v allocations, want at most %v", c.what, n, c.max)
+		}
+	}
+}

@@ -2746,6 +2746,9 @@ func createDataPropertyOrThrow(o *Object, p Value, v Value) {
 }
 
 func toPropertyKey(key Value) Value {
+	if _, ok := key.(String); ok {
+		return key // as key.ToString() would, without boxing it again (edgefn patch 19)
+	}
 	return key.ToString()
 }
 

@@ -362,3 +362,14 @@ func StringFromUTF16(chars []uint16) String {
 	copy(buf[1:], chars)
 	return unicodeString(buf)
 }
+
+// asString is v.toString() for a value that may already be a string: a
+// String held in an interface is returned as it is, where toString() on it
+// would box a copy of the string header again, an allocation each time
+// (edgefn patch 19).
+func asString(v Value) String {
+	if s, ok := v.(String); ok {
+		return s
+	}
+	return v.toString()
+}

@@ -4865,6 +4865,22 @@ type _new uint32
 func (n _new) exec(vm *vm) {
 	sp := vm.sp - int(n)
 	obj := vm.stack[sp-1]
+	// A script class or function is constructed without the method value
+	// assertConstructor would allocate (edgefn patch 19).
+	if o, ok := obj.(*Object); ok {
+		switch f := o.self.(type) {
+		case *classFuncObject:
+			vm.stack[sp-1] = f.construct(vm.stack[sp:vm.sp], nil)
+			vm.sp = sp
+			vm.pc++
+			return
+		case *funcObject:
+			vm.stack[sp-1] = f.construct(vm.stack[sp:vm.sp], nil)
+			vm.sp = sp
+			vm.pc++
+			return
+		}
+	}
 	ctor := vm.r.toConstructor(obj)
 	vm.stack[sp-1] = ctor(vm.stack[sp:vm.sp], nil)
 	vm.sp = sp
