@@ -407,7 +407,7 @@ const prefetchMax = 32 << 10
 // after; a larger, compressed or unsized body is left on the connection.
 func (op *fetchOp) prefetch(r *fetchResult) {
 	res := r.res
-	if op.method == "HEAD" || nullBodyStatus[res.StatusCode] || res.ContentLength < 0 || res.ContentLength > prefetchMax {
+	if op.method == "HEAD" || nullBodyStatus(res.StatusCode) || res.ContentLength < 0 || res.ContentLength > prefetchMax {
 		return
 	}
 	if enc := res.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
@@ -627,7 +627,7 @@ func (in *instance) fetchedResponse(op *fetchOp, r *fetchResult) *goja.Object {
 		}
 	}
 	st.headers.guard = guardImmutable
-	if op.method == "HEAD" || nullBodyStatus[res.StatusCode] {
+	if op.method == "HEAD" || nullBodyStatus(res.StatusCode) {
 		rc.Close()
 		in.finishOp(op)
 	} else {

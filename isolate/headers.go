@@ -65,26 +65,44 @@ func normName(s string) (string, bool) {
 }
 
 // normValue strips leading and trailing HTTP whitespace and refuses NUL,
-// CR, LF and characters beyond Latin-1.
+// CR and LF. (Characters beyond U+00FF were refused when the value was
+// converted: checkByteString.)
 func normValue(s string) (string, bool) {
 	if n := len(s); n > 0 && (isHTTPSpace(s[0]) || isHTTPSpace(s[n-1])) {
 		s = strings.Trim(s, "\t\n\r ")
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == 0 || c == '\r' || c == '\n':
-			return "", false
-		case c >= 0xC4: // UTF-8 lead byte of a code point above U+00FF
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// A byte below 0x0E in these eight (exact for whether there is
+		// one): look at them one by one.
+		if w := load64(s, i); (w-0x0E*lowBits)&^w&highBits != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c <= '\r' && (c == 0 || c == '\r' || c == '\n') {
 			return "", false
 		}
 	}
 	return s, true
 }
 
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// load64 reads s[i:i+8] as a little-endian word (one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 func isHTTPSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (in *instance) headerName(v goja.Value) string {
-	return in.headerNameString(v.String())
+	return in.headerNameString(in.byteString(v, "Headers: invalid header name"))
 }
 
 func (in *instance) headerNameString(s string) string {
@@ -96,12 +114,46 @@ func (in *instance) headerNameString(s string) string {
 }
 
 func (in *instance) headerValue(v goja.Value) string {
-	s := v.String()
+	s := in.byteString(v, "Headers: invalid header value")
 	n, ok := normValue(s)
 	if !ok {
 		in.throwType("Headers: invalid header value " + quoteJS(s))
 	}
 	return n
+}
+
+// byteString converts v as WebIDL converts to a ByteString: ToString (a
+// symbol is refused), then no character may be beyond U+00FF. what starts
+// the TypeError's message.
+func (in *instance) byteString(v goja.Value, what string) string {
+	if _, ok := v.(*goja.Symbol); ok {
+		in.throwType(what + ": a symbol is not a string")
+	}
+	s := v.String()
+	in.checkByteString(s, what)
+	return s
+}
+
+// checkByteString refuses a string with a character beyond U+00FF.
+func (in *instance) checkByteString(s, what string) {
+	if !latin1Only(s) {
+		in.throwType(what + " " + quoteJS(s) + " (a character beyond U+00FF)")
+	}
+}
+
+// latin1Only reports whether s, UTF-8 as goja gives strings, has no
+// character beyond U+00FF: no byte of 0xC4 or more, the lead bytes of
+// those characters. Eight ASCII bytes are passed at a time.
+func latin1Only(s string) bool {
+	i := 0
+	for ; i+8 <= len(s) && load64(s, i)&highBits == 0; i += 8 {
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0xC4 {
+			return false
+		}
+	}
+	return true
 }
 
 func quoteJS(s string) string {
@@ -199,8 +251,23 @@ func (in *instance) checkGuard(h *headerList) {
 	}
 }
 
-// fillHeaders appends a HeadersInit (Headers, iterable of pairs, record).
+// fillHeaders appends a HeadersInit (Headers, iterable of pairs, record):
+// the WebIDL conversion, then the Fetch spec's fill.
 func (in *instance) fillHeaders(h *headerList, init goja.Value) {
+	from := len(h.fields)
+	bad := in.convertHeadersInit(h, init)
+	in.checkFilled(h, from, bad)
+}
+
+// convertHeadersInit converts a HeadersInit as WebIDL does, reading every
+// name and value (getters and toString run here, in the order WebIDL
+// gives), and appends the pairs to h unchecked: checkFilled, the spec's
+// fill, validates them after whatever else the caller's conversion reads
+// (a ResponseInit's status and statusText). bad is the index in h.fields
+// at which a pair of the wrong length stood, or -1: fill refuses it after
+// the pairs before it.
+func (in *instance) convertHeadersInit(h *headerList, init goja.Value) (bad int) {
+	bad = -1
 	if init == nil || goja.IsUndefined(init) {
 		return
 	}
@@ -208,31 +275,72 @@ func (in *instance) fillHeaders(h *headerList, init goja.Value) {
 	if !ok {
 		in.throwType("Headers: init must be a Headers, an array of [name, value] pairs or a record, not " + describeValue(in.vm, init))
 	}
-	if src, ok := in.stateOf(obj).(*headerList); ok {
-		h.fields = append(h.fields, src.fields...)
-		return
-	}
+	// A sequence when it has @@iterator, else a record (WebIDL's union
+	// conversion). A Headers object is iterable: its list is taken as it
+	// is, names and values already valid.
 	if iter := obj.GetSymbol(goja.SymIterator); iter != nil && !goja.IsUndefined(iter) {
+		if src, ok := in.stateOf(obj).(*headerList); ok {
+			h.fields = append(h.fields, src.fields...)
+			return
+		}
 		in.vm.ForOf(obj, func(pair goja.Value) bool {
 			p, ok := pair.(*goja.Object)
 			if !ok {
 				in.throwType("Headers: each header must be a [name, value] pair")
 			}
-			var items []goja.Value
+			var items [2]string
+			n := 0
 			in.vm.ForOf(p, func(v goja.Value) bool {
-				items = append(items, v)
-				return len(items) <= 2
+				what := "Headers: invalid header value"
+				if n == 0 {
+					what = "Headers: invalid header name"
+				}
+				s := in.byteString(v, what)
+				if n < len(items) {
+					items[n] = s
+				}
+				n++
+				return true
 			})
-			if len(items) != 2 {
-				in.throwType("Headers: each header must be a [name, value] pair of 2 items")
+			if n != 2 {
+				if bad < 0 {
+					bad = len(h.fields)
+				}
+				return true
 			}
-			h.fields = append(h.fields, HeaderField{Name: in.headerName(items[0]), Value: in.headerValue(items[1])})
+			h.fields = append(h.fields, HeaderField{Name: items[0], Value: items[1]})
 			return true
 		})
 		return
 	}
+	// record<ByteString, ByteString>: own enumerable string keys in order.
 	for _, k := range obj.Keys() {
-		h.fields = append(h.fields, HeaderField{Name: in.headerNameString(k), Value: in.headerValue(obj.Get(k))})
+		in.checkByteString(k, "Headers: invalid header name")
+		h.fields = append(h.fields, HeaderField{Name: k, Value: in.byteString(obj.Get(k), "Headers: invalid header value")})
+	}
+	return
+}
+
+// checkFilled is the Fetch spec's fill over the pairs convertHeadersInit
+// appended from index from: each name must be a token, each value is
+// stripped of leading and trailing whitespace and must hold no NUL, CR or
+// LF; names are stored lower-case.
+func (in *instance) checkFilled(h *headerList, from, bad int) {
+	end := len(h.fields)
+	if bad >= 0 {
+		end = bad
+	}
+	for i := from; i < end; i++ {
+		f := &h.fields[i]
+		f.Name = in.headerNameString(f.Name)
+		v, ok := normValue(f.Value)
+		if !ok {
+			in.throwType("Headers: invalid header value " + quoteJS(f.Value))
+		}
+		f.Value = v
+	}
+	if bad >= 0 {
+		in.throwType("Headers: each header must be a [name, value] pair of 2 items")
 	}
 }
 

@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -21,7 +22,14 @@ type responseState struct {
 	redirected bool
 }
 
-var nullBodyStatus = map[int]bool{101: true, 103: true, 204: true, 205: true, 304: true}
+// nullBodyStatus reports the statuses whose responses have no body.
+func nullBodyStatus(s int) bool {
+	switch s {
+	case 101, 103, 204, 205, 304:
+		return true
+	}
+	return false
+}
 
 func (in *instance) responseThis(v goja.Value) *responseState {
 	st, ok := in.stateOf(v).(*responseState)
@@ -31,44 +39,72 @@ func (in *instance) responseThis(v goja.Value) *responseState {
 	return st
 }
 
-// initResponse applies a ResponseInit and a body.
+// initResponse runs the Response constructor's steps on its arguments:
+// WebIDL converts the body, then the ResponseInit dictionary, whose members
+// are read in lexicographic order (headers, status, statusText), each
+// converted as it is read; then the body is extracted and the response
+// initialized (status, statusText, headers, then the body's checks).
 func (in *instance) initResponse(st *responseState, bodyV, initV goja.Value) {
+	var b body
+	var ct string
+	hasBody := bodyV != nil && !goja.IsUndefined(bodyV) && !goja.IsNull(bodyV)
+	if hasBody {
+		b, ct = in.extractBody(bodyV)
+	}
+	status, statusText := 200, ""
+	from, bad := len(st.headers.fields), -1
 	if initV != nil && !goja.IsUndefined(initV) && !goja.IsNull(initV) {
 		init, ok := initV.(*goja.Object)
 		if !ok {
 			in.throwType("Response: init must be an object")
 		}
+		if v := init.Get("headers"); v != nil && !goja.IsUndefined(v) {
+			bad = in.convertHeadersInit(st.headers, v)
+		}
 		if v := init.Get("status"); v != nil && !goja.IsUndefined(v) {
-			f := v.ToFloat()
-			s := int(f)
-			if float64(s) != f || s < 200 || s > 599 {
-				in.throwRange("Response: status must be an integer from 200 to 599, got " + v.String())
-			}
-			st.status = s
+			status = toUint16(v.ToFloat())
 		}
 		if v := init.Get("statusText"); v != nil && !goja.IsUndefined(v) {
-			t := v.String()
-			for i := 0; i < len(t); i++ {
-				if c := t[i]; c < 0x20 && c != '\t' || c == 0x7f {
-					in.throwType("Response: invalid statusText " + quoteJS(t))
-				}
-			}
-			st.statusText = t
+			statusText = in.byteString(v, "Response: invalid statusText")
 		}
-		if v := init.Get("headers"); v != nil && !goja.IsUndefined(v) {
-			in.fillHeaders(st.headers, v)
+		// A getter above may have read from or locked the body's stream.
+		if b.kind == bodyJSStream && in.streamState(b.stream, "isUnusable") {
+			in.throwType("body: the ReadableStream is locked to a reader or was already read from")
 		}
 	}
-	if bodyV != nil && !goja.IsUndefined(bodyV) && !goja.IsNull(bodyV) {
-		if nullBodyStatus[st.status] {
+	if status < 200 || status > 599 {
+		in.throwRange("Response: status must be from 200 to 599, got " + strconv.Itoa(status))
+	}
+	for i := 0; i < len(statusText); i++ {
+		// RFC 9110 reason-phrase: HTAB, SP, VCHAR, obs-text.
+		if c := statusText[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			in.throwType("Response: invalid statusText " + quoteJS(statusText))
+		}
+	}
+	st.status, st.statusText = status, statusText
+	in.checkFilled(st.headers, from, bad)
+	if hasBody {
+		if nullBodyStatus(st.status) {
 			in.throwType("Response: a response with status " + strconv.Itoa(st.status) + " cannot have a body")
 		}
-		b, ct := in.extractBody(bodyV)
 		st.body = b
 		if ct != "" && !st.headers.has("content-type") {
 			st.headers.fields = append(st.headers.fields, HeaderField{Name: "content-type", Value: ct})
 		}
 	}
+}
+
+// toUint16 converts a number as WebIDL converts to unsigned short (no
+// [EnforceRange]): NaN and infinities are 0, the rest truncated modulo 2^16.
+func toUint16(f float64) int {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	m := math.Mod(math.Trunc(f), 65536)
+	if m < 0 {
+		m += 65536
+	}
+	return int(m)
 }
 
 func newResponseState() *responseState {
@@ -98,7 +134,7 @@ func installResponse(in *instance) error {
 			}
 			st := newResponseState()
 			in.initResponse(st, nil, fc.Argument(1))
-			if nullBodyStatus[st.status] {
+			if nullBodyStatus(st.status) {
 				in.throwType("Response.json: a response with status " + strconv.Itoa(st.status) + " cannot have a body")
 			}
 			st.body = body{kind: bodyString, str: text.String()}
