@@ -53,7 +53,8 @@ func installContext(in *instance) error {
 
 // newContext makes the ctx for a call; route parameters are its params.
 func (in *instance) newContext(c *call) *goja.Object {
-	st := &ctxState{token: c.token}
+	st := &c.objs.ctx
+	*st = ctxState{token: c.token}
 	obj := in.newHost(in.protos.ctx, st)
 	if c.req.Params != nil {
 		st.Set("params", in.vm.ToValue(c.req.Params))

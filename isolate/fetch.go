@@ -600,7 +600,7 @@ func (in *instance) settleFetch(op *fetchOp, r *fetchResult, err error) {
 func (in *instance) fetchedResponse(op *fetchOp, r *fetchResult) *goja.Object {
 	res := r.res
 	in.ensure("Response")
-	st := newResponseState()
+	st := in.newResponseState()
 	st.status = res.StatusCode
 	st.statusText = strings.TrimPrefix(res.Status, strconv.Itoa(res.StatusCode)+" ")
 	st.url = r.url

@@ -176,7 +176,7 @@ func (in *instance) dispatch(c *call) error {
 		in.respond(c, &Response{Status: 204, Header: []HeaderField{{Name: "allow", Value: strings.Join(rh.allow, ", ")}}})
 		return nil
 	}
-	req := in.newIncoming(c.req)
+	req := in.newIncoming(c)
 	v, err := in.handler.invoke(in, c, req)
 	in.argBuf = [3]goja.Value{} // let the request's objects go with it
 	if err != nil {

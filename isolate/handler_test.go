@@ -3,6 +3,7 @@ package isolate
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -180,5 +181,59 @@ func TestConsoleIsTaggedWithRequest(t *testing.T) {
 	defer mu.Unlock()
 	if !ids["t-/"] {
 		t.Fatalf("console lines not tagged with the request id: %v", ids)
+	}
+}
+
+// TestObjectsKeptAcrossRequests: the handler's Request and ctx and the
+// call's first Response live in the call's own memory (callObjects). A
+// script that keeps them in a global must see each as it was, and the Go
+// Response a request answered with must not change when a later request
+// changes the JS one.
+func TestObjectsKeptAcrossRequests(t *testing.T) {
+	src := `
+let kept;
+export default { fetch(req, env, ctx) {
+  const path = new URL(req.url).pathname;
+  if (path === "/keep") {
+    ctx.note = "first ctx";
+    const spare = new Response("spare", { headers: { "x-spare": "1" } });
+    kept = { req, ctx, spare, res: new Response("first body", { status: 201, headers: { "x-a": "1" } }) };
+    return kept.res;
+  }
+  kept.res.headers.set("x-a", "changed");
+  kept.res.headers.append("x-b", "added");
+  kept.ctx.waitUntil(Promise.resolve());
+  return new Response([
+    new URL(kept.req.url).pathname, kept.req.headers.get("x-req"), kept.ctx.note, ctx.note,
+    kept.res.status, kept.res.headers.get("x-a"), kept.res.bodyUsed,
+    kept.spare.headers.get("x-spare"), kept.spare.bodyUsed,
+  ].join(" "));
+} };`
+	p, capture := newTestPool(t, src, func(c *PoolConfig) { c.MaxSize = 1 })
+	ctx := context.Background()
+	first, err := p.Do(ctx, &Request{ID: "r1", Method: "GET", URL: "http://test.local/keep", Header: []HeaderField{{"x-req", "one"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		want := []HeaderField{{"x-a", "1"}, {"content-type", "text/plain;charset=UTF-8"}}
+		if first.Status != 201 || string(first.Body) != "first body" || !slices.Equal(first.Header, want) {
+			t.Fatalf("%s: first response = %d %q %v, want 201 %q %v", when, first.Status, first.Body, first.Header, "first body", want)
+		}
+	}
+	check("after its request")
+	for i := range 3 {
+		r, err := p.Do(ctx, &Request{ID: "r2", Method: "GET", URL: "http://test.local/other", Header: []HeaderField{{"x-req", "two"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(r.Body), "/keep one first ctx  201 changed true 1 false"; got != want {
+			t.Fatalf("request %d: %q, want %q", i, got, want)
+		}
+	}
+	check("after later requests changed the kept Response")
+	if !strings.Contains(capture.output(), "waitUntil called after its request ended") {
+		t.Fatalf("a kept ctx's waitUntil was not refused:\n%s", capture.output())
 	}
 }

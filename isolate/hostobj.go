@@ -78,6 +78,9 @@ func (in *instance) stateOf(v goja.Value) any {
 	if !ok {
 		return nil
 	}
+	if obj == in.lastHost {
+		return in.lastState
+	}
 	if t := obj.ExportType(); t != nil && t.Kind() == reflect.Pointer {
 		if st, ok := obj.Export().(hostState); ok {
 			return st
@@ -96,6 +99,7 @@ func (in *instance) stateOf(v goja.Value) any {
 func (in *instance) newHost(proto *goja.Object, st hostState) *goja.Object {
 	obj := in.vm.NewDynamicObject(st)
 	_ = obj.SetPrototype(proto)
+	in.lastHost, in.lastState = obj, st
 	return obj
 }
 

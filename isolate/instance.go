@@ -50,6 +50,12 @@ type instance struct {
 	// keep holds the targets WeakRefs were made with or read from in the
 	// current turn: they stay alive until it ends (KeepDuringJob).
 	keep []*goja.Object
+	// lastHost is the host object newHost made last in the current turn,
+	// lastState its state: stateOf finds it without goja's Export, which
+	// allocates (the handler's Response is read back in the turn that
+	// made it).
+	lastHost  *goja.Object
+	lastState hostState
 	// platformProtos are the prototypes of the classes the installed
 	// globals define, by class name (see platformProto); protosAt is
 	// nInstalled when it was built.
@@ -134,6 +140,27 @@ type call struct {
 	// onEnd runs when the call ends: natives register what stops their
 	// off-loop work early (a cancelled context, a KV watch).
 	onEnd []func()
+	// objs holds what almost every fetch call makes, allocated with it.
+	objs callObjects
+}
+
+// callObjects is room, in the call's own allocation, for what a fetch call
+// makes on almost every request: the state of the handler's Request and
+// ctx, of the first Response made while the call is current, and the Go
+// Response handed to the caller, with room for a few headers and a short
+// body. Nothing in it is reused: each call is a new allocation, and an
+// object that outlives its request (a script keeping the Request, ctx or a
+// Response in a global) keeps that call's memory alive, not a slot that
+// another request gets.
+type callObjects struct {
+	req      requestState
+	ctx      ctxState
+	resp     responseState
+	respUsed bool
+	out      Response
+	outUsed  bool
+	outHdr   [2]HeaderField
+	outBody  [32]byte
 }
 
 type result struct {
@@ -328,6 +355,7 @@ func (in *instance) runTurn(c *call, fn func() error) {
 	guard.exit()
 	clear(in.keep)
 	in.keep = in.keep[:0]
+	in.lastHost, in.lastState = nil, nil
 	in.cpuTimer.Stop()
 	in.imu.Lock()
 	d := monotonic() - in.turnStart

@@ -167,12 +167,16 @@ func (in *instance) abortRequestSignal(c *call, reason goja.Value) {
 
 // newIncoming makes the Request a handler receives. Its headers and body
 // stay in the host until the handler touches them.
-func (in *instance) newIncoming(req *Request) *goja.Object {
-	st := &requestState{method: req.Method, url: req.URL, host: req, redirect: "follow"}
+func (in *instance) newIncoming(c *call) *goja.Object {
+	req := c.req
+	st := &c.objs.req
+	*st = requestState{method: req.Method, url: req.URL, host: req, redirect: "follow"}
 	if len(req.Body) > 0 || req.BodyStream != nil {
 		st.body = body{kind: bodyHost, host: req}
 	}
-	in.ensure("Request")
+	if in.protos.request == nil {
+		in.ensure("Request")
+	}
 	return in.newHost(in.protos.request, st)
 }
 

@@ -14,7 +14,8 @@ type responseState struct {
 	status     int
 	statusText string
 	headers    *headerList
-	hlist      headerList // where headers points unless cloned
+	hlist      headerList     // where headers points unless cloned
+	hbuf       [2]HeaderField // hlist's first fields, without an allocation
 	hobj       *goja.Object
 	body       body
 	typ        string // "default", "error"
@@ -107,9 +108,19 @@ func toUint16(f float64) int {
 	return int(m)
 }
 
-func newResponseState() *responseState {
-	st := &responseState{status: 200, typ: "default"}
+// newResponseState makes a Response's state: the first of the current call
+// lives in the call (callObjects), the others on their own.
+func (in *instance) newResponseState() *responseState {
+	var st *responseState
+	if c := in.cur; c != nil && !c.objs.respUsed {
+		c.objs.respUsed = true
+		st = &c.objs.resp
+	} else {
+		st = &responseState{}
+	}
+	st.status, st.typ = 200, "default"
 	st.hlist.guard = guardResponse
+	st.hlist.fields = st.hbuf[:0]
 	st.headers = &st.hlist
 	return st
 }
@@ -118,7 +129,7 @@ func newResponseState() *responseState {
 func installResponse(in *instance) error {
 	vm := in.vm
 	cls, p := in.nativeClass("Response", 0, func(fc goja.ConstructorCall) hostState {
-		st := newResponseState()
+		st := in.newResponseState()
 		in.initResponse(st, fc.Argument(0), fc.Argument(1))
 		return st
 	})
@@ -132,7 +143,7 @@ func installResponse(in *instance) error {
 			if goja.IsUndefined(text) {
 				in.throwType("Response.json: the value cannot be serialised to JSON")
 			}
-			st := newResponseState()
+			st := in.newResponseState()
 			in.initResponse(st, nil, fc.Argument(1))
 			if nullBodyStatus(st.status) {
 				in.throwType("Response.json: a response with status " + strconv.Itoa(st.status) + " cannot have a body")
@@ -154,14 +165,14 @@ func installResponse(in *instance) error {
 			default:
 				in.throwRange("Response.redirect: status must be 301, 302, 303, 307 or 308, got " + fc.Argument(1).String())
 			}
-			st := newResponseState()
+			st := in.newResponseState()
 			st.status = status
 			st.headers.fields = append(st.headers.fields, HeaderField{Name: "location", Value: href})
 			st.headers.guard = guardImmutable
 			return in.newHost(p, st)
 		})
 		in.method(cls, "error", 0, func(fc goja.FunctionCall) goja.Value {
-			st := newResponseState()
+			st := in.newResponseState()
 			st.status = 0
 			st.typ = "error"
 			st.headers.guard = guardImmutable
@@ -196,6 +207,7 @@ func installResponse(in *instance) error {
 			c := *st
 			c.hobj = nil
 			c.props = props{}
+			c.hlist = headerList{}
 			c.headers = &headerList{guard: st.headers.guard, fields: append([]HeaderField(nil), st.headers.fields...)}
 			c.body = in.cloneBody(&st.body)
 			return in.newHost(p, &c)
@@ -217,14 +229,34 @@ func (in *instance) toResponse(c *call, v goja.Value) (*Response, error) {
 	if in.bodyUnusable(&st.body) {
 		return nil, fmt.Errorf("%w: its body was already read or is locked to a reader", ErrBadResponse)
 	}
-	r := &Response{Status: st.status, StatusText: st.statusText}
+	// The call's first Response lives in the call (callObjects), with its
+	// headers and a short body when they fit. A response decided already
+	// (the call failed) may be read by the caller: it gets none of that.
+	var r *Response
+	own := !c.objs.outUsed && !c.responded
+	if own {
+		c.objs.outUsed = true
+		r = &c.objs.out
+	} else {
+		r = &Response{}
+	}
+	r.Status, r.StatusText = st.status, st.statusText
 	if n := len(st.headers.fields); n > 0 {
-		r.Header = make([]HeaderField, n)
+		if own && n <= len(c.objs.outHdr) {
+			r.Header = c.objs.outHdr[:n:n]
+		} else {
+			r.Header = make([]HeaderField, n)
+		}
 		copy(r.Header, st.headers.fields)
 	}
 	switch st.body.kind {
 	case bodyString:
-		r.Body = []byte(st.body.str)
+		if n := len(st.body.str); own && n <= len(c.objs.outBody) {
+			r.Body = c.objs.outBody[:n:n]
+			copy(r.Body, st.body.str)
+		} else {
+			r.Body = []byte(st.body.str)
+		}
 	case bodyBytes:
 		r.Body = st.body.bytes
 	case bodyFetched:

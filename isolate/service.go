@@ -94,7 +94,7 @@ func drain(s BodyStream) ([]byte, error) {
 // responseFrom makes a JS Response from a Go one.
 func (in *instance) responseFrom(r *Response, body []byte) *goja.Object {
 	in.ensure("Response")
-	st := newResponseState()
+	st := in.newResponseState()
 	st.status = r.Status
 	st.statusText = r.StatusText
 	st.headers.fields = append(st.headers.fields, r.Header...)
