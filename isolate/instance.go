@@ -81,8 +81,17 @@ type instance struct {
 	cpuPaused bool          // the platform is installing a global: the clock is stopped
 	turnBase  *cpuSample    // the process CPU sample read before the turn began (cpuclock.go)
 	killErr   error         // the limit that interrupted the VM, if any
+	// The limit timers are set lazily: a timer that fires no later than the
+	// deadline that matters now is left as it is, and its callback, finding
+	// that deadline not reached, sets it again for what is left. A Reset and
+	// a Stop per turn and per call cost as much as the rest of a turn's
+	// bookkeeping; this way a run of short turns costs none, and each timer
+	// fires at most about once per limit period.
 	cpuTimer  *time.Timer
+	cpuAt     time.Duration // monotonic() at which cpuTimer fires; 0: not set (it fired, or was stopped)
 	wallTimer *time.Timer
+	wallAt    time.Duration // monotonic() at which wallTimer fires; 0: not set
+	wallEnd   time.Duration // the current phase's wall deadline; 0: none (between calls, or streaming)
 	wallFired atomic.Bool
 
 	// Owner only (the goroutine holding the instance).
@@ -120,7 +129,6 @@ type call struct {
 	res   chan result
 	done  chan struct{} // closed when the call ended (events only)
 	token uint64
-	start time.Duration
 
 	kind  int // eventFetch, eventScheduled, eventQueue
 	sched *ScheduledEvent
@@ -262,8 +270,29 @@ func (in *instance) buildEnv() error {
 }
 
 func (in *instance) stopTimers() {
+	in.imu.Lock()
 	in.cpuTimer.Stop()
 	in.wallTimer.Stop()
+	in.cpuAt, in.wallAt, in.wallEnd = 0, 0, 0
+	in.imu.Unlock()
+}
+
+// armCPU makes sure cpuTimer fires no later than at (imu held).
+func (in *instance) armCPU(now, at time.Duration) {
+	if in.cpuAt == 0 || in.cpuAt > at {
+		in.cpuAt = at
+		in.cpuTimer.Reset(at - now)
+	}
+}
+
+// setWall sets the wall deadline of the current phase (0: none) and makes
+// sure wallTimer fires no later than it (imu held).
+func (in *instance) setWall(now, end time.Duration) {
+	in.wallEnd = end
+	if end != 0 && (in.wallAt == 0 || in.wallAt > end) {
+		in.wallAt = end
+		in.wallTimer.Reset(end - now)
+	}
 }
 
 // loop finishes the calls handed to it after their dispatch turn, until the
@@ -348,15 +377,14 @@ func (in *instance) runTurn(c *call, fn func() error) {
 	in.turnStart = start
 	in.turnCPU = budget
 	in.turnBase = base
+	in.armCPU(start, start+budget)
 	in.imu.Unlock()
-	in.cpuTimer.Reset(budget)
 	guard.enter()
 	err := safeRun(fn)
 	guard.exit()
 	clear(in.keep)
 	in.keep = in.keep[:0]
 	in.lastHost, in.lastState = nil, nil
-	in.cpuTimer.Stop()
 	in.imu.Lock()
 	d := monotonic() - in.turnStart
 	if d > time.Millisecond {
@@ -410,18 +438,23 @@ func safeRun(fn func() error) (err error) {
 func (in *instance) onCPUTimer() {
 	in.imu.Lock()
 	defer in.imu.Unlock()
+	in.cpuAt = 0 // this fire is spent
 	if in.turnStart == 0 || in.killErr != nil || in.cpuPaused {
-		return
+		return // between turns the next turn sets the timer; resuming a pause does
 	}
-	elapsed := monotonic() - in.turnStart
+	now := monotonic()
+	elapsed := now - in.turnStart
 	if elapsed < in.turnCPU {
-		return // a stale fire from an earlier turn
+		// Set for an earlier deadline (an earlier turn's, lazily kept):
+		// this turn's budget is not spent.
+		in.armCPU(now, in.turnStart+in.turnCPU)
+		return
 	}
 	if used := chargeCap(in.turnBase, in.turnStart, elapsed); used < in.turnCPU {
 		// The wall clock ran ahead of the CPU the process could have
 		// given this turn (the machine is busy elsewhere): look again
 		// when the budget could be spent.
-		in.cpuTimer.Reset(max(in.turnCPU-used, time.Millisecond))
+		in.armCPU(now, now+max(in.turnCPU-used, time.Millisecond))
 		return
 	}
 	in.killErr = fmt.Errorf("%w (%v)", ErrCPUTime, in.limits.CPUTime)
@@ -447,16 +480,23 @@ func (in *instance) pauseCPU() (resume func()) {
 		now := monotonic()
 		in.turnStart += now - t0
 		in.cpuPaused = false
-		left := in.turnCPU - (now - in.turnStart)
+		in.armCPU(now, in.turnStart+in.turnCPU)
 		in.imu.Unlock()
-		in.cpuTimer.Reset(max(left, time.Nanosecond))
 	}
 }
 
 // onWallTimer fires when the current call's wall deadline passed.
 func (in *instance) onWallTimer() {
-	in.wallFired.Store(true)
 	in.imu.Lock()
+	in.wallAt = 0 // this fire is spent
+	if now := monotonic(); in.wallEnd == 0 || now < in.wallEnd {
+		// No deadline now, or a later one than the timer was set for
+		// (lazily kept from an earlier call or phase): set it again.
+		in.setWall(now, in.wallEnd)
+		in.imu.Unlock()
+		return
+	}
+	in.wallFired.Store(true)
 	if in.turnStart != 0 && in.killErr == nil {
 		in.killErr = fmt.Errorf("%w (%v)", ErrWallTime, in.limits.WallTime)
 		in.vm.Interrupt(in.killErr)
@@ -501,10 +541,12 @@ func (in *instance) takeKill() error {
 func (in *instance) begin(c *call) {
 	in.seq++
 	c.token = in.seq
-	c.start = monotonic()
 	in.cur = c
 	in.wallFired.Store(false)
-	in.wallTimer.Reset(in.limits.WallTime)
+	in.imu.Lock()
+	now := monotonic()
+	in.setWall(now, now+in.limits.WallTime)
+	in.imu.Unlock()
 
 	in.runTurn(c, func() error {
 		if c.kind != eventFetch {
@@ -572,15 +614,19 @@ func (in *instance) advance(c *call, phase int) int {
 		return phaseResponse
 	case c.stream != nil:
 		if phase != phaseStream {
-			in.wallTimer.Stop()
+			in.imu.Lock()
+			in.setWall(0, 0)
 			in.wallFired.Store(false)
+			in.imu.Unlock()
 		}
 		return phaseStream
 	default:
 		if phase != phaseWaitUntil {
-			in.wallTimer.Stop()
+			in.imu.Lock()
+			now := monotonic()
+			in.setWall(now, now+in.limits.WaitUntil)
 			in.wallFired.Store(false)
-			in.wallTimer.Reset(in.limits.WaitUntil)
+			in.imu.Unlock()
 		}
 		return phaseWaitUntil
 	}
@@ -611,7 +657,9 @@ func (in *instance) idle(c *call) bool {
 // endCall releases everything the call left behind: timers are cancelled,
 // late callbacks are dropped, a streamed body is failed.
 func (in *instance) endCall(c *call) {
-	in.wallTimer.Stop()
+	in.imu.Lock()
+	in.wallEnd = 0
+	in.imu.Unlock()
 	c.ended = true
 	for _, f := range c.onEnd {
 		f()

@@ -229,3 +229,58 @@ func TestCPULimitIgnoresTimeOffCPU(t *testing.T) {
 		t.Fatalf("a turn asleep for 150ms with a 50ms CPU budget was stopped: %v", in.broken)
 	}
 }
+
+// TestLazyLimitTimers: the CPU and wall timers are left set for an earlier
+// turn's or call's deadline (instance.armCPU, setWall). When such a timer
+// fires during a later turn or call that has budget left, it must set
+// itself again, not stop the request; a request that does break a limit
+// is still stopped, no earlier than its limit.
+func TestLazyLimitTimers(t *testing.T) {
+	src := `
+export default { async fetch(req) {
+  const u = new URL(req.url);
+  const ms = Number(u.searchParams.get("ms"));
+  switch (u.pathname) {
+    case "/spin": { const end = Date.now() + ms; while (Date.now() < end) {} break; }
+    case "/sleep": await new Promise((r) => setTimeout(r, ms)); break;
+    case "/loop": for (;;) {}
+  }
+  return new Response("ok");
+} };`
+	const cpu, wall = 300 * time.Millisecond, 600 * time.Millisecond
+	p, _ := newTestPool(t, src, func(c *PoolConfig) {
+		c.MaxSize = 1 // one runtime: every request meets the timers the last one left
+		c.Limits.CPUTime = cpu
+		c.Limits.WallTime = wall
+	})
+	// A short request leaves both timers set for its own deadlines; the
+	// next request starts before they pass and runs past them, within its
+	// own budget.
+	mustGet(t, p, "/")
+	time.Sleep(wall / 2)
+	if got := mustGet(t, p, "/sleep?ms=450"); got != "ok" {
+		t.Fatalf("sleep within the wall limit: %q", got)
+	}
+	mustGet(t, p, "/")
+	time.Sleep(cpu / 2)
+	if got := mustGet(t, p, "/spin?ms=200"); got != "ok" {
+		t.Fatalf("spin within the CPU limit: %q", got)
+	}
+	for _, tc := range []struct {
+		path  string
+		limit time.Duration
+		want  error
+	}{
+		{"/loop", cpu, ErrCPUTime},
+		{"/sleep?ms=60000", wall, ErrWallTime},
+	} {
+		for range 20 {
+			mustGet(t, p, "/")
+		}
+		start := time.Now()
+		_, err := get(p, tc.path)
+		if d := time.Since(start); !errors.Is(err, tc.want) || d < tc.limit {
+			t.Fatalf("%s: %v after %v; want %v after at least %v", tc.path, err, d, tc.want, tc.limit)
+		}
+	}
+}
