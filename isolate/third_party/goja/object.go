@@ -215,6 +215,10 @@ type baseObject struct {
 	val        *Object
 	prototype  *Object
 	extensible bool
+	// noEnumStr: found to have no enumerable string-keyed own property by a
+	// for-in loop that had it as a prototype (edgefn patch NN). Every write
+	// of values clears it.
+	noEnumStr bool
 
 	values    map[unistring.String]Value
 	propNames []unistring.String
@@ -507,6 +511,7 @@ func (o *baseObject) setOwnStr(name unistring.String, val Value, throw bool) boo
 		} else {
 			o.ensureValues()
 			o.values[name] = val
+			o.noEnumStr = false
 			names := copyNamesIfNeeded(o.propNames, 1)
 			o.propNames = append(names, name)
 		}
@@ -521,6 +526,7 @@ func (o *baseObject) setOwnStr(name unistring.String, val Value, throw bool) boo
 		}
 	} else {
 		o.values[name] = val
+		o.noEnumStr = false
 	}
 	return true
 }
@@ -782,6 +788,7 @@ func (o *baseObject) defineOwnPropertyStr(name unistring.String, descr PropertyD
 	if v, ok := o._defineOwnProperty(name, existingVal, descr, throw); ok {
 		o.ensureValues()
 		o.values[name] = v
+		o.noEnumStr = false
 		if existingVal == nil {
 			names := copyNamesIfNeeded(o.propNames, 1)
 			o.propNames = append(names, name)
@@ -818,6 +825,7 @@ func (o *baseObject) _put(name unistring.String, v Value) {
 
 	o.ensureValues()
 	o.values[name] = v
+	o.noEnumStr = false
 }
 
 func valueProp(value Value, writable, enumerable, configurable bool) Value {

@@ -111,6 +111,7 @@ func (o *templatedObject) getOwnPropStr(p unistring.String) Value {
 	if f := o.tmpl.props[p]; f != nil {
 		v := f(o.val.runtime)
 		o.values[p] = v
+		o.noEnumStr = false
 		return v
 	}
 	return nil
@@ -229,6 +230,7 @@ func (o *templatedObject) defineOwnPropertyStr(name unistring.String, descr Prop
 	existingVal := o.getOwnPropStr(name)
 	if v, ok := o._defineOwnProperty(name, existingVal, descr, throw); ok {
 		o.values[name] = v
+		o.noEnumStr = false
 		if existingVal == nil {
 			o.materialisePropNames()
 			names := copyNamesIfNeeded(o.propNames, 1)
@@ -253,6 +255,7 @@ func (o *templatedObject) deleteStr(name unistring.String, throw bool) bool {
 		o._delete(name)
 		if _, exists := o.tmpl.props[name]; exists {
 			o.values[name] = nil // white hole
+			o.noEnumStr = false
 		}
 	}
 	return true
@@ -267,6 +270,7 @@ func (o *templatedObject) materialiseProps() {
 	for name, f := range o.tmpl.props {
 		if _, exists := o.values[name]; !exists {
 			o.values[name] = f(o.val.runtime)
+			o.noEnumStr = false
 		}
 	}
 	o.materialisePropNames()

@@ -109,9 +109,10 @@ func (vm *vm) resume(ctx *execCtx) {
 }
 
 type iterStackItem struct {
-	val  Value
-	f    iterNextFunc
-	iter *iteratorRecord
+	val   Value
+	f     iterNextFunc
+	iter  *iteratorRecord
+	forIn *forInIter // a for-in loop over an ordinary object (edgefn patch NN)
 }
 
 type ref interface {
@@ -371,6 +372,8 @@ type vm struct {
 	tryStack  []tryFrame
 	newTarget Value
 	result    Value
+
+	freeForIn []*forInIter // finished for-in loops' iterators, for the next ones (edgefn patch NN)
 
 	maxCallStackSize int
 
@@ -5066,7 +5069,12 @@ func (_enumerate) exec(vm *vm) {
 	if v == _undefined || v == _null {
 		vm.iterStack = append(vm.iterStack, iterStackItem{f: emptyIter})
 	} else {
-		vm.iterStack = append(vm.iterStack, iterStackItem{f: enumerateRecursive(v.ToObject(vm.r))})
+		o := v.ToObject(vm.r)
+		item := iterStackItem{forIn: vm.newForInIter(o)}
+		if item.forIn == nil {
+			item.f = enumerateRecursive(o)
+		}
+		vm.iterStack = append(vm.iterStack, item)
 	}
 	vm.sp--
 	vm.pc++
@@ -5076,6 +5084,15 @@ type enumNext int32
 
 func (jmp enumNext) exec(vm *vm) {
 	l := len(vm.iterStack) - 1
+	if it := vm.iterStack[l].forIn; it != nil {
+		if key, ok := it.next(); ok {
+			vm.iterStack[l].val = key
+			vm.pc++
+		} else {
+			vm.pc += int(jmp)
+		}
+		return
+	}
 	item, n := vm.iterStack[l].f()
 	if n != nil {
 		vm.iterStack[l].val = item.name
@@ -5102,6 +5119,9 @@ var enumPop _enumPop
 
 func (_enumPop) exec(vm *vm) {
 	l := len(vm.iterStack) - 1
+	if it := vm.iterStack[l].forIn; it != nil {
+		vm.releaseForIn(it)
+	}
 	vm.iterStack[l] = iterStackItem{}
 	vm.iterStack = vm.iterStack[:l]
 	vm.pc++
@@ -5116,6 +5136,9 @@ func (_enumPopClose) exec(vm *vm) {
 	item := vm.iterStack[l]
 	vm.iterStack[l] = iterStackItem{}
 	vm.iterStack = vm.iterStack[:l]
+	if it := item.forIn; it != nil {
+		vm.releaseForIn(it)
+	}
 	if iter := item.iter; iter != nil {
 		iter.returnIter()
 	}
