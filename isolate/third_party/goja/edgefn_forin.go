@@ -6,7 +6,7 @@ import (
 	"github.com/dop251/goja/unistring"
 )
 
-// forInIter (edgefn patch NN) runs `for (k in o)` over an ordinary object
+// forInIter (edgefn patch 20) runs `for (k in o)` over an ordinary object
 // (*baseObject) whose prototype chain holds no enumerable string-keyed
 // property, which is what records, class instances and object literals
 // are. Upstream's iterator (enumerateRecursive) makes a closure, a key

@@ -2,7 +2,7 @@ package goja
 
 import "testing"
 
-// Benchmarks of for-in loops (edgefn patch NN): each iteration is one call
+// Benchmarks of for-in loops (edgefn patch 20): each iteration is one call
 // of a function that loops over the objects it closes over.
 
 func benchForIn(b *testing.B, src string) {

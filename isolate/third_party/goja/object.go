@@ -216,7 +216,7 @@ type baseObject struct {
 	prototype  *Object
 	extensible bool
 	// noEnumStr: found to have no enumerable string-keyed own property by a
-	// for-in loop that had it as a prototype (edgefn patch NN). Every write
+	// for-in loop that had it as a prototype (edgefn patch 20). Every write
 	// of values clears it.
 	noEnumStr bool
 

@@ -112,7 +112,7 @@ type iterStackItem struct {
 	val   Value
 	f     iterNextFunc
 	iter  *iteratorRecord
-	forIn *forInIter // a for-in loop over an ordinary object (edgefn patch NN)
+	forIn *forInIter // a for-in loop over an ordinary object (edgefn patch 20)
 }
 
 type ref interface {
@@ -373,7 +373,7 @@ type vm struct {
 	newTarget Value
 	result    Value
 
-	freeForIn []*forInIter // finished for-in loops' iterators, for the next ones (edgefn patch NN)
+	freeForIn []*forInIter // finished for-in loops' iterators, for the next ones (edgefn patch 20)
 
 	maxCallStackSize int
 
