@@ -270,4 +270,3 @@ func installBlob(in *instance) error {
 	})
 	return nil
 }
-

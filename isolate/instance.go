@@ -141,6 +141,7 @@ type call struct {
 	pendingIO int // async Go work and stream pulls reserved and not yet back
 	waitUntil int // unsettled waitUntil promises
 	timers    map[int64]*jsTimer
+	timerQ    timerQueue // c's timers in the order they run (timers.go)
 	stream    *bodyStream
 	fetch     *callFetch // outbound fetch() state, made on the first fetch
 	// signal is the incoming request's AbortSignal, once a script read it.
@@ -668,7 +669,7 @@ func (in *instance) endCall(c *call) {
 	for _, t := range c.timers {
 		t.timer.Stop()
 	}
-	c.timers = nil
+	c.timers, c.timerQ = nil, nil
 	if c.stream != nil {
 		c.stream.finish(errors.New("isolate: the request ended before its body stream finished"))
 	}

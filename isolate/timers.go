@@ -1,6 +1,7 @@
 package isolate
 
 import (
+	"container/heap"
 	"math"
 	"time"
 
@@ -21,6 +22,36 @@ type jsTimer struct {
 	args     []goja.Value
 	interval time.Duration // > 0 for setInterval
 	timer    *time.Timer
+	due      time.Duration // monotonic() at which it is next due
+}
+
+// timerQueue orders a call's timers as HTML runs them: by the time they
+// are due, then by the order they were set (ids grow). Go's timers post
+// their fires to the loop in whatever order their goroutines get there,
+// so two timers due close together (a 1 ms and a 5 ms one on a machine
+// that stalled for 5 ms) could otherwise run in either order. Entries are
+// left in place when a timer is cleared or rescheduled and skipped when
+// they surface (stale: the timer's due time or presence has changed).
+type timerQueue []timerEntry
+
+type timerEntry struct {
+	due time.Duration
+	id  int64
+	t   *jsTimer
+}
+
+func (q timerQueue) Len() int { return len(q) }
+func (q timerQueue) Less(i, j int) bool {
+	return q[i].due < q[j].due || q[i].due == q[j].due && q[i].id < q[j].id
+}
+func (q timerQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *timerQueue) Push(x any)   { *q = append(*q, x.(timerEntry)) }
+func (q *timerQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = timerEntry{}
+	*q = old[:len(old)-1]
+	return e
 }
 
 // installTimers defines setTimeout, clearTimeout, setInterval and
@@ -97,17 +128,47 @@ func (in *instance) startTimer(c *call, d time.Duration, t *jsTimer) {
 		c.timers = make(map[int64]*jsTimer)
 	}
 	c.timers[t.id] = t
+	t.due = monotonic() + d
+	heap.Push(&c.timerQ, timerEntry{due: t.due, id: t.id, t: t})
 	t.timer = time.AfterFunc(d, func() {
 		in.post(c, func() error { return in.fireTimer(c, t) })
 	})
 }
 
-// fireTimer runs on the loop when t is due.
+// fireTimer runs on the loop when t's Go timer fired. It first runs every
+// timer of c that comes before t in HTML's order (due earlier, or as early
+// and set first): those are due too, and their own fires may not have
+// reached the loop yet. A fire finding its timer already run (cleared, or
+// an interval already moved on) does nothing.
 func (in *instance) fireTimer(c *call, t *jsTimer) error {
-	if c.timers[t.id] != t {
-		return nil // cleared meanwhile
+	if c.timers[t.id] != t || t.due > monotonic() {
+		return nil
 	}
+	limit := timerEntry{due: t.due, id: t.id}
+	for len(c.timerQ) > 0 {
+		e := c.timerQ[0]
+		if limit.due < e.due || limit.due == e.due && limit.id < e.id {
+			break
+		}
+		heap.Pop(&c.timerQ)
+		if c.timers[e.id] != e.t || e.t.due != e.due {
+			continue // stale
+		}
+		if err := in.runTimer(c, e.t); err != nil {
+			return err
+		}
+		if c.ended {
+			return nil
+		}
+	}
+	return nil
+}
+
+// runTimer runs one due timer's callback, rescheduling an interval first.
+func (in *instance) runTimer(c *call, t *jsTimer) error {
 	if t.interval > 0 {
+		t.due = monotonic() + t.interval
+		heap.Push(&c.timerQ, timerEntry{due: t.due, id: t.id, t: t})
 		t.timer.Reset(t.interval)
 	} else {
 		delete(c.timers, t.id)
