@@ -7,13 +7,7 @@ import (
 )
 
 func (r *Runtime) newArray(prototype *Object) (a *arrayObject) {
-	al := &struct {
-		a arrayObject
-		v Object
-	}{}
-	v := &al.v
-	v.runtime = r
-	a = &al.a
+	a, v := newWithObject[arrayObject](r)
 	a.class = classArray
 	a.val = v
 	a.extensible = true

@@ -482,16 +482,8 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 			props = ctx.propertyList
 		}
 		for _, name := range props {
-			off := ctx.buf.Len()
-			if !empty {
-				ctx.buf.WriteString(separator)
-			}
-			ctx.quote(name.toString())
-			ctx.writeColon()
-			if ctx.str(name, object) {
+			if ctx.member(empty, separator, jsonKey{v: name}, object, nilSafe(object.get(name, nil))) {
 				empty = false
-			} else {
-				ctx.buf.Truncate(off)
 			}
 		}
 	}
@@ -508,12 +500,29 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 	ctx.buf.WriteByte('}')
 }
 
-func (ctx *_builtinJSON_stringifyContext) writeColon() {
+// member writes one `"key": value` of an object, after the separator unless
+// it is the first. A value that serializes to nothing (undefined, a
+// function) leaves nothing written, and member returns false.
+func (ctx *_builtinJSON_stringifyContext) member(first bool, separator string, key jsonKey, holder *Object, value Value) bool {
+	off := ctx.buf.Len()
+	if !first {
+		ctx.buf.WriteString(separator)
+	}
+	if key.v != nil {
+		ctx.quote(key.v.toString())
+	} else {
+		ctx.quoteName(key.name)
+	}
 	if ctx.gap != "" {
 		ctx.buf.WriteString(": ")
 	} else {
 		ctx.buf.WriteByte(':')
 	}
+	if ctx.strValue(key, holder, value) {
+		return true
+	}
+	ctx.buf.Truncate(off)
+	return false
 }
 
 // onlyPlainDataProps tells whether every own string-keyed property of o is a
@@ -540,16 +549,8 @@ func (ctx *_builtinJSON_stringifyContext) joPlain(o *baseObject, object *Object,
 	o.propNames = names
 	empty := true
 	for _, name := range names {
-		off := ctx.buf.Len()
-		if !empty {
-			ctx.buf.WriteString(separator)
-		}
-		ctx.quoteName(name)
-		ctx.writeColon()
-		if ctx.strValue(jsonKey{name: name, idx: -1}, object, nilSafe(object.self.getStr(name, nil))) {
+		if ctx.member(empty, separator, jsonKey{name: name, idx: -1}, object, nilSafe(object.self.getStr(name, nil))) {
 			empty = false
-		} else {
-			ctx.buf.Truncate(off)
 		}
 	}
 	clearNamesCopyMarker(names)

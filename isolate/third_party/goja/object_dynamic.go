@@ -97,13 +97,7 @@ is always extensible there is no need for invariant checks which removes the nee
 makes it a lot more efficient.
 */
 func (r *Runtime) NewDynamicObject(d DynamicObject) *Object {
-	a := &struct {
-		o dynamicObject
-		v Object
-	}{}
-	v := &a.v
-	v.runtime = r
-	o := &a.o
+	o, v := newWithObject[dynamicObject](r)
 	*o = dynamicObject{
 		d: d,
 		baseDynamicObject: baseDynamicObject{

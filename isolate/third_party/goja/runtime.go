@@ -489,16 +489,18 @@ func (r *Runtime) newSyntaxError(msg string) Value {
 func newBaseObjectObj(obj, proto *Object, class string) *baseObject {
 	o := &baseObject{}
 	initBaseObject(o, obj, proto, class)
+	o.init()
 	return o
 }
 
+// initBaseObject links o and its handle obj; the property map is left to
+// the caller (init, or ensureValues on the first write).
 func initBaseObject(o *baseObject, obj, proto *Object, class string) {
 	o.class = class
 	o.val = obj
 	o.extensible = true
 	o.prototype = proto
 	obj.self = o
-	o.init()
 }
 
 func newGuardedObj(proto *Object, class string) *guardedObject {
@@ -512,14 +514,8 @@ func newGuardedObj(proto *Object, class string) *guardedObject {
 }
 
 func (r *Runtime) newBaseObject(proto *Object, class string) (o *baseObject) {
-	a := &baseObjectAlloc{}
-	a.v.runtime = r
-	o = &a.o
-	o.class = class
-	o.val = &a.v
-	o.extensible = true
-	o.prototype = proto
-	a.v.self = o
+	o, v := newWithObject[baseObject](r)
+	initBaseObject(o, v, proto, class)
 	// The property map is made by the first write (ensureValues): an
 	// object that never gets an own property ({}, Object.create(null)) needs none.
 	return o
@@ -583,24 +579,16 @@ func (r *Runtime) NewGoError(err error) *Object {
 }
 
 func (r *Runtime) newFunc(name unistring.String, length int, strict bool) (f *funcObject) {
-	a := &struct {
-		f funcObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[funcObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newAsyncFunc(name unistring.String, length int, strict bool) (f *asyncFuncObject) {
-	a := &struct {
-		f asyncFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[asyncFuncObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.class = classFunction
 	f.prototype = r.getAsyncFunctionPrototype()
 	f.val.self = f
@@ -609,12 +597,8 @@ func (r *Runtime) newAsyncFunc(name unistring.String, length int, strict bool) (
 }
 
 func (r *Runtime) newGeneratorFunc(name unistring.String, length int, strict bool) (f *generatorFuncObject) {
-	a := &struct {
-		f generatorFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[generatorFuncObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.class = classFunction
 	f.prototype = r.getGeneratorFunctionPrototype()
 	f.val.self = f
@@ -624,13 +608,7 @@ func (r *Runtime) newGeneratorFunc(name unistring.String, length int, strict boo
 }
 
 func (r *Runtime) newClassFunc(name unistring.String, length int, proto *Object, derived bool) (f *classFuncObject) {
-	a := &struct {
-		f classFuncObject
-		v Object
-	}{}
-	v := &a.v
-	v.runtime = r
-	f = &a.f
+	f, v := newWithObject[classFuncObject](r)
 	f.class = classFunction
 	f.val = v
 	f.extensible = true
@@ -643,7 +621,6 @@ func (r *Runtime) newClassFunc(name unistring.String, length int, proto *Object,
 }
 
 func (r *Runtime) initBaseJsFunction(f *baseJsFuncObject, v *Object, strict bool) {
-	v.runtime = r
 	f.class = classFunction
 	f.val = v
 	f.extensible = true
@@ -652,24 +629,16 @@ func (r *Runtime) initBaseJsFunction(f *baseJsFuncObject, v *Object, strict bool
 }
 
 func (r *Runtime) newMethod(name unistring.String, length int, strict bool) (f *methodFuncObject) {
-	a := &struct {
-		f methodFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[methodFuncObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newGeneratorMethod(name unistring.String, length int, strict bool) (f *generatorMethodFuncObject) {
-	a := &struct {
-		f generatorMethodFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[generatorMethodFuncObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.prototype = r.getGeneratorFunctionPrototype()
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
@@ -678,12 +647,8 @@ func (r *Runtime) newGeneratorMethod(name unistring.String, length int, strict b
 }
 
 func (r *Runtime) newAsyncMethod(name unistring.String, length int, strict bool) (f *asyncMethodFuncObject) {
-	a := &struct {
-		f asyncMethodFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initBaseJsFunction(&f.baseJsFuncObject, &a.v, strict)
+	f, v := newWithObject[asyncMethodFuncObject](r)
+	r.initBaseJsFunction(&f.baseJsFuncObject, v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
@@ -695,24 +660,16 @@ func (r *Runtime) initArrowFunc(f *arrowFuncObject, v *Object, strict bool) {
 }
 
 func (r *Runtime) newArrowFunc(name unistring.String, length int, strict bool) (f *arrowFuncObject) {
-	a := &struct {
-		f arrowFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initArrowFunc(f, &a.v, strict)
+	f, v := newWithObject[arrowFuncObject](r)
+	r.initArrowFunc(f, v, strict)
 	f.val.self = f
 	f.init(name, intToValue(int64(length)))
 	return
 }
 
 func (r *Runtime) newAsyncArrowFunc(name unistring.String, length int, strict bool) (f *asyncArrowFuncObject) {
-	a := &struct {
-		f asyncArrowFuncObject
-		v Object
-	}{}
-	f = &a.f
-	r.initArrowFunc(&f.arrowFuncObject, &a.v, strict)
+	f, v := newWithObject[asyncArrowFuncObject](r)
+	r.initArrowFunc(&f.arrowFuncObject, v, strict)
 	f.class = classObject
 	f.prototype = r.getAsyncFunctionPrototype()
 	f.val.self = f
@@ -3306,9 +3263,16 @@ func (r *Runtime) getPrototypeFromCtor(newTarget, defCtor, defProto *Object) *Ob
 	return defProto
 }
 
-// baseObjectAlloc holds an ordinary object and its Object handle in one
+// objectAlloc holds an object's implementation and its Object handle in one
 // allocation (edgefn patch 15): the two point at each other and live as long.
-type baseObjectAlloc struct {
-	o baseObject
-	v Object
+type objectAlloc[T any] struct {
+	impl T
+	v    Object
+}
+
+// newWithObject allocates a T and its Object handle (of runtime r) together.
+func newWithObject[T any](r *Runtime) (*T, *Object) {
+	a := &objectAlloc[T]{}
+	a.v.runtime = r
+	return &a.impl, &a.v
 }

@@ -4870,22 +4870,22 @@ func (n _new) exec(vm *vm) {
 	obj := vm.stack[sp-1]
 	// A script class or function is constructed without the method value
 	// assertConstructor would allocate (edgefn patch 19).
+	var script interface {
+		construct(args []Value, newTarget *Object) *Object
+	}
 	if o, ok := obj.(*Object); ok {
 		switch f := o.self.(type) {
 		case *classFuncObject:
-			vm.stack[sp-1] = f.construct(vm.stack[sp:vm.sp], nil)
-			vm.sp = sp
-			vm.pc++
-			return
+			script = f
 		case *funcObject:
-			vm.stack[sp-1] = f.construct(vm.stack[sp:vm.sp], nil)
-			vm.sp = sp
-			vm.pc++
-			return
+			script = f
 		}
 	}
-	ctor := vm.r.toConstructor(obj)
-	vm.stack[sp-1] = ctor(vm.stack[sp:vm.sp], nil)
+	if script != nil {
+		vm.stack[sp-1] = script.construct(vm.stack[sp:vm.sp], nil)
+	} else {
+		vm.stack[sp-1] = vm.r.toConstructor(obj)(vm.stack[sp:vm.sp], nil)
+	}
 	vm.sp = sp
 	vm.pc++
 }
