@@ -114,7 +114,12 @@ func (in *instance) headerNameString(s string) string {
 }
 
 func (in *instance) headerValue(v goja.Value) string {
-	s := in.byteString(v, "Headers: invalid header value")
+	return in.headerValueString(in.byteString(v, "Headers: invalid header value"))
+}
+
+// headerValueString is a header value as stored, stripped of surrounding
+// whitespace; it throws for a NUL, CR or LF.
+func (in *instance) headerValueString(s string) string {
 	n, ok := normValue(s)
 	if !ok {
 		in.throwType("Headers: invalid header value " + quoteJS(s))
@@ -333,11 +338,7 @@ func (in *instance) checkFilled(h *headerList, from, bad int) {
 	for i := from; i < end; i++ {
 		f := &h.fields[i]
 		f.Name = in.headerNameString(f.Name)
-		v, ok := normValue(f.Value)
-		if !ok {
-			in.throwType("Headers: invalid header value " + quoteJS(f.Value))
-		}
-		f.Value = v
+		f.Value = in.headerValueString(f.Value)
 	}
 	if bad >= 0 {
 		in.throwType("Headers: each header must be a [name, value] pair of 2 items")

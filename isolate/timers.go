@@ -40,12 +40,15 @@ type timerEntry struct {
 	t   *jsTimer
 }
 
-func (q timerQueue) Len() int { return len(q) }
-func (q timerQueue) Less(i, j int) bool {
-	return q[i].due < q[j].due || q[i].due == q[j].due && q[i].id < q[j].id
+// before reports whether e runs before f.
+func (e timerEntry) before(f timerEntry) bool {
+	return e.due < f.due || e.due == f.due && e.id < f.id
 }
-func (q timerQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *timerQueue) Push(x any)   { *q = append(*q, x.(timerEntry)) }
+
+func (q timerQueue) Len() int           { return len(q) }
+func (q timerQueue) Less(i, j int) bool { return q[i].before(q[j]) }
+func (q timerQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *timerQueue) Push(x any)        { *q = append(*q, x.(timerEntry)) }
 func (q *timerQueue) Pop() any {
 	old := *q
 	e := old[len(old)-1]
@@ -147,7 +150,7 @@ func (in *instance) fireTimer(c *call, t *jsTimer) error {
 	limit := timerEntry{due: t.due, id: t.id}
 	for len(c.timerQ) > 0 {
 		e := c.timerQ[0]
-		if limit.due < e.due || limit.due == e.due && limit.id < e.id {
+		if limit.before(e) {
 			break
 		}
 		heap.Pop(&c.timerQ)
