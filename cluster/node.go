@@ -201,13 +201,15 @@ func Join(cfg Config) (*Node, error) {
 		}
 	}
 	n.saveState(true)
+	// Read before the loops start: a sync session may leave pull-only at once.
+	pullOnly := n.pullOnly != ""
 	n.wg.Add(4)
 	go n.feed.run()
 	go n.syncLoop()
 	go n.maintainLoop()
 	go n.reconnectLoop()
 	log.Info("cluster node started", "addr", n.Addr(), "profile", cfg.Profile, "encrypted", !cfg.Insecure,
-		"pullOnly", n.pullOnly != "")
+		"pullOnly", pullOnly)
 	return n, nil
 }
 
